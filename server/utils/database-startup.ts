@@ -1,0 +1,93 @@
+import postgres from 'postgres'
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import { consola } from 'consola'
+import { applyMigrations, MigrationError, readMigrations } from './migrations'
+
+const logger = consola.withTag('database')
+
+// Any constant works; it only has to be the same in every replica of this app.
+const MIGRATION_LOCK_ID = 7_274_210_511
+
+type State = { status: 'starting' } | { status: 'ready' } | { status: 'unavailable', reason: string } | { status: 'failed', reason: string }
+
+let state: State = { status: 'starting' }
+let ready: Promise<void> | undefined
+
+export function databaseState(): State {
+  return state
+}
+
+async function loadBundledMigrations() {
+  const storage = useStorage('assets:migrations')
+  return readMigrations(async (name) => {
+    const value = await storage.getItem<string | object>(name.replaceAll('/', ':'))
+    if (value == null) return null
+    return typeof value === 'string' ? value : JSON.stringify(value)
+  })
+}
+
+async function migrateOnce() {
+  const { database } = useServerConfig()
+  const migrations = await loadBundledMigrations()
+  if (!database.url) return applyMigrations(useDb(), migrations)
+  // A dedicated single connection: the advisory lock belongs to a session, so every statement of
+  // the migration must run on the connection that holds it. Two replicas starting together wait here.
+  const client = postgres(database.url, { max: 1, connect_timeout: 5, onnotice: () => {} })
+  try {
+    await client`SELECT pg_advisory_lock(${MIGRATION_LOCK_ID})`
+    return await applyMigrations(drizzlePostgres(client) as never, migrations)
+  }
+  finally {
+    await client.end({ timeout: 5 }).catch(() => {})
+  }
+}
+
+function explain(error: unknown): string {
+  const e = error as { code?: string, message?: string, errors?: Array<{ code?: string }> }
+  const code = e.code ?? e.errors?.[0]?.code
+  return code ? `${code}${e.message ? `: ${e.message}` : ''}` : (e.message || String(error))
+}
+
+/**
+ * Applies migrations at start-up. An unreachable database is retried with back-off (readiness says
+ * why meanwhile) instead of crash-looping; a migration that fails stops the process, naming it.
+ */
+export function startDatabase(onFatal: (message: string) => void): Promise<void> {
+  ready ??= (async () => {
+    const { database } = useServerConfig()
+    const target = describeDatabaseUrl(database.url, database.pgliteDataDir)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const applied = await migrateOnce()
+        state = { status: 'ready' }
+        logger.info(`${target} ready${applied.length ? `; applied migrations ${applied.join(', ')}` : ''}`)
+        return
+      }
+      catch (error) {
+        if (error instanceof MigrationError) {
+          state = { status: 'failed', reason: error.message }
+          onFatal(`${target}: ${error.message}`)
+          throw error
+        }
+        const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6))
+        state = { status: 'unavailable', reason: `${target} is unreachable (${explain(error)})` }
+        logger.warn(`${state.reason}; retrying in ${Math.round(delay / 1000)}s`)
+        await new Promise(resolve => setTimeout(resolve, delay))
+      }
+    }
+  })()
+  return ready
+}
+
+/** Resolves once migrations are applied; routes that need the database wait on it. */
+export function whenDatabaseReady(): Promise<void> {
+  if (state.status === 'ready') return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const reason = state.status === 'starting' ? 'is starting' : 'is not reachable'
+    const timer = setTimeout(() => reject(createError({ statusCode: 503, statusMessage: `The database ${reason}; please try again shortly.` })), 5_000)
+    ready?.then(() => {
+      clearTimeout(timer)
+      resolve()
+    }, () => {})
+  })
+}

@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs'
+import { PGlite } from '@electric-sql/pglite'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import postgres from 'postgres'
+import * as schema from '../database/schema'
+
+export const tables = schema
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>
+
+interface DatabaseHandle { db: Database, driver: 'postgres' | 'pglite', close: () => Promise<void> }
+
+let handle: DatabaseHandle | undefined
+
+/** Names the database for logs: host, port and database name, never the user's password. */
+export function describeDatabaseUrl(url: string | undefined, pgliteDir = '.data/db'): string {
+  if (!url) return `PGlite in ${pgliteDir}`
+  try {
+    const u = new URL(url)
+    return `PostgreSQL at ${u.hostname}:${u.port || '5432'}${u.pathname}`
+  }
+  catch {
+    return 'PostgreSQL at an unparsable DATABASE_URL'
+  }
+}
+
+function open(): DatabaseHandle {
+  const { database } = useServerConfig()
+  if (database.url) {
+    const client = postgres(database.url, {
+      max: database.poolMax,
+      idle_timeout: 30,
+      connect_timeout: 5,
+      // Keep PostgreSQL's NOTICE chatter (IF NOT EXISTS) out of the logs.
+      onnotice: () => {},
+    })
+    return { db: drizzlePostgres(client, { schema }) as unknown as Database, driver: 'postgres', close: () => client.end({ timeout: 5 }) }
+  }
+  mkdirSync(database.pgliteDataDir, { recursive: true })
+  const client = new PGlite(database.pgliteDataDir)
+  return { db: drizzlePglite(client, { schema }) as unknown as Database, driver: 'pglite', close: () => client.close() }
+}
+
+/** The process-wide database; opened on first use. */
+export function useDb(): Database {
+  handle ??= open()
+  return handle.db
+}
+
+export function useDatabaseDriver(): 'postgres' | 'pglite' {
+  handle ??= open()
+  return handle.driver
+}
+
+export async function closeDb(): Promise<void> {
+  const current = handle
+  handle = undefined
+  await current?.close()
+}
