@@ -1,16 +1,37 @@
 // https://nuxt.com/docs/api/configuration/nuxt-config
 export default defineNuxtConfig({
-  compatibilityDate: '2025-07-15',
+  modules: ['./modules/dev-emulators', '@nuxt/ui', '@nuxt/eslint', '@sidebase/nuxt-auth'],
   devtools: { enabled: false },
-  modules: ['@nuxt/ui', '@nuxt/eslint'],
   css: ['~/assets/css/main.css'],
-  typescript: { strict: true },
+  // No web fonts from Google & co.: this runs on closed networks, and a bank's CSP forbids them.
+  ui: { fonts: false },
   // Server settings are read from the documented environment variables by
   // server/utils/config.ts (validated with zod at start-up), not baked in at build time.
   runtimeConfig: {},
-  nitro: {
-    // drizzle-kit's migrations ship inside .output and are applied at start-up.
-    serverAssets: [{ baseName: 'migrations', dir: '../drizzle' }],
+  compatibilityDate: '2025-07-15',
+  typescript: {
+    strict: true,
+    // The emulators are plain TypeScript that Node 24 runs directly, so they import with `.ts`.
+    tsConfig: { compilerOptions: { allowImportingTsExtensions: true } },
+  },
+  hooks: {
+    'nitro:config'(config) {
+      // drizzle-kit's migrations ship inside .output and are applied at start-up.
+      const nitro = config as { serverAssets?: Array<{ baseName: string, dir: string }> }
+      nitro.serverAssets = [...(nitro.serverAssets ?? []), { baseName: 'migrations', dir: '../drizzle' }]
+    },
+  },
+  auth: {
+    // sidebase reads this variable as the *full* auth base URL (origin + /api/auth). Our setting,
+    // AUTH_ORIGIN, is the bare origin; the server derives this one from it at start-up
+    // (server/plugins/01.startup.ts). Passing AUTH_ORIGIN through makes sidebase loop.
+    originEnvKey: 'AUTH_BASE_URL_DERIVED',
+    baseURL: '/api/auth',
+    provider: { type: 'authjs', defaultProvider: 'azure-ad', addDefaultCallbackUrl: true },
+    // Our own middleware/auth.global.ts sends people straight to Entra; sidebase's would show
+    // next-auth's provider list.
+    globalAppMiddleware: false,
+    sessionRefresh: { enableOnWindowFocus: true, enablePeriodically: false },
   },
   eslint: { config: { stylistic: true } },
 })

@@ -3,8 +3,13 @@ import { defineConfig } from 'vitest/config'
 // Three kinds of tests, each its own project so they can be run alone:
 // unit (pure functions), emulators (the dev/test stand-ins over HTTP),
 // server (the built Nitro server over HTTP) and e2e (real Chromium).
+// CI asks for a machine-readable report beside the usual console output.
+const reportFile = process.env.TEST_REPORT_FILE
+
 export default defineConfig({
   test: {
+    reporters: reportFile ? ['default', 'json'] : ['default'],
+    outputFile: reportFile ? { json: reportFile } : undefined,
     projects: [
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
       { test: { name: 'emulators', include: ['tests/emulators/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },

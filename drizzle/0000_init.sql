@@ -3,19 +3,19 @@ CREATE TABLE "auth_sessions" (
 	"user_id" uuid NOT NULL,
 	"access_token" text NOT NULL,
 	"refresh_token" text,
-	"access_token_expires_at" timestamp with time zone NOT NULL,
-	"ended_at" timestamp with time zone,
+	"access_token_expires_at" timestamp (3) with time zone NOT NULL,
+	"ended_at" timestamp (3) with time zone,
 	"ended_reason" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "chats" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"user_id" uuid NOT NULL,
 	"title" text NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "messages" (
@@ -28,14 +28,15 @@ CREATE TABLE "messages" (
 	"input_tokens" integer,
 	"output_tokens" integer,
 	"model" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"seq" bigint GENERATED ALWAYS AS IDENTITY (sequence name "messages_seq_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "usage_counters" (
 	"user_id" uuid NOT NULL,
 	"bucket" text NOT NULL,
 	"count" bigint DEFAULT 0 NOT NULL,
-	"expires_at" timestamp with time zone DEFAULT now() + interval '2 days' NOT NULL
+	"expires_at" timestamp (3) with time zone DEFAULT now() + interval '2 days' NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "users" (
@@ -44,10 +45,10 @@ CREATE TABLE "users" (
 	"object_id" text NOT NULL,
 	"email" text,
 	"display_name" text,
-	"last_sign_in_at" timestamp with time zone,
-	"disabled_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"last_sign_in_at" timestamp (3) with time zone,
+	"disabled_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "auth_sessions" ADD CONSTRAINT "auth_sessions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -56,6 +57,6 @@ ALTER TABLE "messages" ADD CONSTRAINT "messages_chat_id_chats_id_fk" FOREIGN KEY
 ALTER TABLE "usage_counters" ADD CONSTRAINT "usage_counters_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "auth_sessions_user_idx" ON "auth_sessions" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "chats_user_updated_idx" ON "chats" USING btree ("user_id","updated_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "messages_chat_created_idx" ON "messages" USING btree ("chat_id","created_at","id");--> statement-breakpoint
+CREATE INDEX "messages_chat_seq_idx" ON "messages" USING btree ("chat_id","seq");--> statement-breakpoint
 CREATE UNIQUE INDEX "usage_counters_user_bucket_unique" ON "usage_counters" USING btree ("user_id","bucket");--> statement-breakpoint
 CREATE UNIQUE INDEX "users_tenant_object_unique" ON "users" USING btree ("tenant_id","object_id");

@@ -1,9 +1,12 @@
 import { sql } from 'drizzle-orm'
 import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 
+// Millisecond precision: keyset cursors carry a JavaScript Date, which cannot hold microseconds.
+const at = (name: string) => timestamp(name, { withTimezone: true, precision: 3 })
+
 const timestamps = {
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  createdAt: at('created_at').notNull().defaultNow(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
 }
 
 // Staff are keyed by Entra's immutable (tid, oid) pair: email and UPN change with marriages and renames.
@@ -13,8 +16,8 @@ export const users = pgTable('users', {
   objectId: text('object_id').notNull(),
   email: text('email'),
   displayName: text('display_name'),
-  lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
-  disabledAt: timestamp('disabled_at', { withTimezone: true }),
+  lastSignInAt: at('last_sign_in_at'),
+  disabledAt: at('disabled_at'),
   ...timestamps,
 }, table => [
   uniqueIndex('users_tenant_object_unique').on(table.tenantId, table.objectId),
@@ -47,9 +50,11 @@ export const messages = pgTable('messages', {
   inputTokens: integer('input_tokens'),
   outputTokens: integer('output_tokens'),
   model: text('model'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  // Conversation order: a sequence, because two messages can share a millisecond.
+  seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+  createdAt: at('created_at').notNull().defaultNow(),
 }, table => [
-  index('messages_chat_created_idx').on(table.chatId, table.createdAt, table.id),
+  index('messages_chat_seq_idx').on(table.chatId, table.seq),
 ])
 
 // Entra tokens never reach the browser: the session cookie carries only this row's opaque id.
@@ -59,8 +64,8 @@ export const authSessions = pgTable('auth_sessions', {
   // AES-256-GCM ciphertexts (see server/utils/token-crypto.ts).
   accessToken: text('access_token').notNull(),
   refreshToken: text('refresh_token'),
-  accessTokenExpiresAt: timestamp('access_token_expires_at', { withTimezone: true }).notNull(),
-  endedAt: timestamp('ended_at', { withTimezone: true }),
+  accessTokenExpiresAt: at('access_token_expires_at').notNull(),
+  endedAt: at('ended_at'),
   endedReason: text('ended_reason'),
   ...timestamps,
 }, table => [
@@ -73,7 +78,7 @@ export const usageCounters = pgTable('usage_counters', {
   // 'requests:<minute epoch>' or 'tokens:<yyyy-mm-dd>'
   bucket: text('bucket').notNull(),
   count: bigint('count', { mode: 'number' }).notNull().default(0),
-  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull().default(sql`now() + interval '2 days'`),
+  expiresAt: at('expires_at').notNull().default(sql`now() + interval '2 days'`),
 }, table => [
   uniqueIndex('usage_counters_user_bucket_unique').on(table.userId, table.bucket),
 ])

@@ -40,6 +40,7 @@ const envSchema = z.object({
   CHAT_MAX_OUTPUT_TOKENS: positiveInt(2048),
   CHAT_CONTEXT_BUDGET_TOKENS: positiveInt(16_000),
   CHAT_MAX_MESSAGE_CHARS: positiveInt(16_000),
+  CHAT_TIMEOUT_SECONDS: positiveInt(60),
   RATE_LIMIT_REQUESTS_PER_MINUTE: positiveInt(30),
   DAILY_TOKEN_QUOTA: positiveInt(500_000),
   // Operations
@@ -74,6 +75,7 @@ export interface ServerConfig {
     systemPrompt: string
     maxOutputTokens: number
     contextBudgetTokens: number
+    timeoutSeconds: number
   }
   limits: { maxMessageChars: number, requestsPerMinute: number, dailyTokenQuota: number }
   shutdownGraceSeconds: number
@@ -193,6 +195,7 @@ export function parseServerConfig(env: Env): ServerConfig {
       systemPrompt: e.CHAT_SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT,
       maxOutputTokens: e.CHAT_MAX_OUTPUT_TOKENS,
       contextBudgetTokens: e.CHAT_CONTEXT_BUDGET_TOKENS,
+      timeoutSeconds: e.CHAT_TIMEOUT_SECONDS,
     },
     limits: {
       maxMessageChars: e.CHAT_MAX_MESSAGE_CHARS,

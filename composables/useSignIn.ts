@@ -1,0 +1,13 @@
+/** Where to send the browser to sign in and come back to `returnTo`. */
+export function signInUrl(returnTo: string, prompt?: 'select_account' | 'login'): string {
+  const params = new URLSearchParams({ callbackUrl: returnTo })
+  if (prompt) params.set('prompt', prompt)
+  return `/api/session/sign-in?${params}`
+}
+
+export function useSignOut() {
+  return async () => {
+    const { redirect } = await $fetch<{ redirect: string }>('/api/session/sign-out', { method: 'POST' })
+    await navigateTo(redirect, { external: true })
+  }
+}

@@ -1,0 +1,17 @@
+import { and, eq } from 'drizzle-orm'
+import { z } from 'zod'
+
+const params = z.object({ id: z.string().uuid('must be a UUID') })
+
+export default defineEventHandler(async (event) => {
+  const user = await requireUser(event)
+  const { id } = paramsWith(event, params)
+  stopGeneration(id)
+  // Messages go with the chat (ON DELETE CASCADE).
+  const deleted = await useDb().delete(tables.chats)
+    .where(and(eq(tables.chats.id, id), eq(tables.chats.userId, user.id)))
+    .returning({ id: tables.chats.id })
+  if (!deleted.length) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Chat not found' })
+  setResponseStatus(event, 204)
+  return null
+})

@@ -1,0 +1,59 @@
+import { z } from 'zod'
+
+const params = z.object({ id: z.string().uuid('must be a UUID') })
+const textPart = z.object({ type: z.literal('text'), text: z.string() })
+const body = z.object({
+  // The AI SDK UI-message format that useChat's DefaultChatTransport sends; we take only the new message.
+  message: z.object({
+    id: z.string().uuid('must be a UUID chosen by the client'),
+    role: z.literal('user', { error: 'must be "user"' }),
+    parts: z.array(textPart).min(1, 'must hold the message text'),
+  }),
+  trigger: z.enum(['submit-message', 'regenerate-message']).default('submit-message'),
+  // Set by useChat when an earlier message is edited (submit) or an answer regenerated.
+  messageId: z.string().uuid('must be a UUID').optional(),
+})
+
+export default defineEventHandler(async (event) => {
+  const user = await requireUser(event)
+  const { id: chatId } = paramsWith(event, params)
+  const { message, trigger, messageId } = await readBodyWith(event, body)
+  const text = message.parts.map(p => p.text).join('').trim()
+  const { limits } = useServerConfig()
+  if (!text) throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: 'Invalid message.parts: the message is empty.', data: { field: 'message.parts' } })
+  if (text.length > limits.maxMessageChars) {
+    throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: `Your message is too long: the limit is ${limits.maxMessageChars.toLocaleString('en')} characters.`, data: { field: 'message.parts' } })
+  }
+  if (isShuttingDown()) throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'The server is restarting; please send again in a moment.' })
+
+  await ensureChat(chatId, user.id, text)
+  const userMessage = { id: message.id, role: 'user' as const, parts: [{ type: 'text' as const, text }] }
+  const existing = await getMessage(chatId, message.id)
+
+  if (trigger === 'regenerate-message' || (existing && messageId === message.id)) {
+    if (!existing || existing.role !== 'user') throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Message not found' })
+    if (isGenerating(chatId)) throw busy()
+    if (trigger === 'submit-message') await updateMessageText(message.id, text)
+    await deleteMessagesAfter(chatId, message.id)
+  }
+  else if (!existing) {
+    const inserted = await insertUserMessage(chatId, message.id, text)
+    // The id is taken, but not in this chat of this user: say no without saying whose it is.
+    if (!inserted) throw createError({ statusCode: 409, statusMessage: 'Conflict', message: 'This message id is already in use; send the message with a new id.' })
+  }
+  else {
+    // The same message again (a retry after a network error, a double click): one message, one
+    // model call. Answer with what is stored instead of asking the model twice.
+    if (isGenerating(chatId)) throw busy()
+    const stored = await storedAnswerAfter(chatId, message.id)
+    if (stored) return replayAnswer(userMessage, stored)
+  }
+
+  await enforceRequestRate(user.id)
+  await enforceTokenQuota(user.id)
+  return answer({ chatId, userId: user.id, assistantId: crypto.randomUUID(), userMessage })
+})
+
+function busy() {
+  return createError({ statusCode: 409, statusMessage: 'Conflict', message: 'This chat is already being answered. Wait for the answer or press Stop.' })
+}

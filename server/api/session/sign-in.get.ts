@@ -1,0 +1,44 @@
+import { AuthHandler } from 'next-auth/core'
+import type { RequestInternal } from 'next-auth'
+import { z } from 'zod'
+
+const query = z.object({
+  callbackUrl: z.string().max(2000).optional(),
+  prompt: z.enum(['select_account', 'login']).optional(),
+})
+
+/**
+ * Starts sign-in with one redirect straight to Entra: no provider list, no page of ours. It runs
+ * next-auth's csrf + signin actions on the server and hands their state/PKCE/nonce cookies to the
+ * browser, which sidebase's signIn() cannot do when it is called during server-side rendering.
+ */
+export default defineEventHandler(async (event) => {
+  const { callbackUrl, prompt } = await getValidatedQuery(event, query.parse)
+  const origin = publicOrigin(event)
+  // Only same-site paths: an open redirect here would be a phishing gift.
+  const target = callbackUrl?.startsWith('/') && !callbackUrl.startsWith('//') ? callbackUrl : '/'
+  const options = useAuthOptions()
+  const cookies = parseCookies(event)
+  const base = { host: `${origin}/api/auth`, headers: getHeaders(event) as Record<string, string>, cookies }
+
+  const csrf = await AuthHandler({ req: { ...base, action: 'csrf', method: 'GET', query: {} } as RequestInternal, options })
+  for (const cookie of csrf.cookies ?? []) cookies[cookie.name] = cookie.value
+  const signin = await AuthHandler({
+    req: {
+      ...base,
+      cookies,
+      action: 'signin',
+      providerId: 'azure-ad',
+      method: 'POST',
+      body: { csrfToken: (csrf.body as { csrfToken: string }).csrfToken, callbackUrl: `${origin}${target}` },
+      query: prompt ? { prompt } : {},
+    } as RequestInternal,
+    options,
+  })
+  for (const cookie of [...(csrf.cookies ?? []), ...(signin.cookies ?? [])]) {
+    setCookie(event, cookie.name, cookie.value, cookie.options as Parameters<typeof setCookie>[3])
+  }
+  setResponseHeader(event, 'Cache-Control', 'no-store')
+  if (!signin.redirect) throw createError({ statusCode: 502, statusMessage: 'Bad Gateway', message: 'Sign-in could not be started. Please try again.' })
+  return sendRedirect(event, signin.redirect, 302)
+})

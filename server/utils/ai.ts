@@ -1,0 +1,65 @@
+import { createAzure } from '@ai-sdk/azure'
+import {
+  ChainedTokenCredential,
+  ClientSecretCredential,
+  getBearerTokenProvider,
+  ManagedIdentityCredential,
+  WorkloadIdentityCredential,
+  type TokenCredential,
+} from '@azure/identity'
+import type { LanguageModel } from 'ai'
+import { consola } from 'consola'
+
+const COGNITIVE_SERVICES_SCOPE = 'https://cognitiveservices.azure.com/.default'
+const logger = consola.withTag('azure-openai')
+
+/**
+ * Keyless by default. An explicit client secret is used alone: were it wrong, a chain would
+ * silently fall through to another identity and hide the mistake.
+ */
+function buildCredential(identity: ServerConfig['azureOpenai']['identity']): { credential: TokenCredential, description: string } {
+  const { tenantId, clientId, clientSecret, authorityHost } = identity
+  if (tenantId && clientId && clientSecret) {
+    return {
+      credential: new ClientSecretCredential(tenantId, clientId, clientSecret, {
+        authorityHost,
+        // A sovereign cloud or the local emulator is not in Microsoft's instance-discovery list.
+        disableInstanceDiscovery: !!authorityHost && !authorityHost.includes('login.microsoftonline.com'),
+      }),
+      description: `Entra client secret of app ${clientId}`,
+    }
+  }
+  const workload = process.env.AZURE_FEDERATED_TOKEN_FILE
+  if (workload) {
+    return { credential: new WorkloadIdentityCredential({ clientId, tenantId, authorityHost }), description: 'Kubernetes workload identity' }
+  }
+  return {
+    credential: new ChainedTokenCredential(new ManagedIdentityCredential(clientId ? { clientId } : {})),
+    description: clientId ? `managed identity ${clientId}` : 'system-assigned managed identity',
+  }
+}
+
+let model: LanguageModel | undefined
+
+/** The Azure OpenAI deployment as an AI SDK model, authenticated by key or Entra token. */
+export function getLanguageModel(): LanguageModel {
+  if (model) return model
+  const { azureOpenai } = useServerConfig()
+  const target = {
+    ...(azureOpenai.baseURL ? { baseURL: azureOpenai.baseURL } : { resourceName: azureOpenai.resourceName }),
+    ...(azureOpenai.apiVersion ? { apiVersion: azureOpenai.apiVersion, useDeploymentBasedUrls: true } : {}),
+  }
+  let auth: { apiKey: string } | { tokenProvider: () => Promise<string> }
+  if (azureOpenai.apiKey) {
+    auth = { apiKey: azureOpenai.apiKey }
+    logger.info(`Using deployment ${azureOpenai.deployment} (${azureOpenai.api} API) with an API key`)
+  }
+  else {
+    const { credential, description } = buildCredential(azureOpenai.identity)
+    auth = { tokenProvider: getBearerTokenProvider(credential, COGNITIVE_SERVICES_SCOPE) }
+    logger.info(`Using deployment ${azureOpenai.deployment} (${azureOpenai.api} API) with ${description}`)
+  }
+  const azure = createAzure({ ...target, ...auth })
+  model = azureOpenai.api === 'chat' ? azure.chat(azureOpenai.deployment) : azure.responses(azureOpenai.deployment)
+  return model
+}

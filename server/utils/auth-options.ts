@@ -1,0 +1,125 @@
+import type { AuthOptions, Profile } from 'next-auth'
+import AzureADProvider from 'next-auth/providers/azure-ad'
+import { consola } from 'consola'
+
+const logger = consola.withTag('auth')
+
+function refuse(error: string): string {
+  return `/auth/error?error=${error}`
+}
+
+let options: AuthOptions | undefined
+
+/** next-auth's options: the Azure AD provider pointed at the configured authority, and our callbacks. */
+export function useAuthOptions(): AuthOptions {
+  options ??= build()
+  return options
+}
+
+function build(): AuthOptions {
+  const config = useServerConfig()
+  const { azureAd } = config
+  return {
+    secret: config.auth.secret,
+    session: { strategy: 'jwt', maxAge: 14 * 24 * 3600 },
+    useSecureCookies: useSecureCookies(),
+    providers: [
+      AzureADProvider({
+        clientId: azureAd.clientId,
+        clientSecret: azureAd.clientSecret,
+        tenantId: azureAd.tenantId,
+        // The provider would hard-code login.microsoftonline.com; sovereign clouds and the local
+        // emulator differ only in this host.
+        wellKnown: discoveryUrl(),
+        authorization: { params: { scope: azureAd.scope, ...(azureAd.prompt ? { prompt: azureAd.prompt } : {}) } },
+        checks: ['pkce', 'state', 'nonce'],
+        httpOptions: { timeout: 10_000 },
+        // Keyed by oid and fetching nothing: the stock profile() calls Graph for a photo, which
+        // fails sign-in whenever Graph is slow or blocked.
+        profile(profile: EntraClaims) {
+          return { id: profile.oid ?? '', name: profile.name, email: profile.email ?? profile.preferred_username }
+        },
+      }),
+    ],
+    pages: { signIn: '/api/session/sign-in', error: '/auth/error' },
+    callbacks: {
+      async signIn({ profile }) {
+        const claims = profile as (Profile & EntraClaims) | undefined
+        if (!claims?.tid || !claims.oid) return refuse('MissingClaims')
+        if (!isTenantAllowed(claims.tid)) {
+          logger.warn(`Refused sign-in from tenant ${claims.tid}: not in AZURE_AD_ALLOWED_TENANTS`)
+          return refuse('TenantNotAllowed')
+        }
+        const existing = await findUserByEntraId(claims.tid, claims.oid)
+        if (existing?.disabledAt) {
+          logger.warn(`Refused sign-in of disabled user ${existing.id}`)
+          return refuse('AccountDisabled')
+        }
+        return true
+      },
+      async jwt({ token, account, profile }) {
+        if (account && profile) {
+          const claims = profile as EntraClaims
+          const user = await upsertUser({
+            tenantId: claims.tid!,
+            objectId: claims.oid!,
+            email: claims.email ?? claims.preferred_username,
+            displayName: claims.name,
+          }, { signedIn: true })
+          const sid = await createAuthSession({
+            userId: user.id,
+            accessToken: account.access_token!,
+            refreshToken: account.refresh_token,
+            expiresAt: new Date((account.expires_at ?? Math.floor(Date.now() / 1000) + 300) * 1000),
+          })
+          logger.info(`User ${user.id} signed in`)
+          const signedIn: SessionToken = { sid, uid: user.id, name: user.displayName, roles: claims.roles ?? [] }
+          return signedIn
+        }
+        const session = token as SessionToken
+        if (!session.sid) throw new Error('Session token without a session id')
+        const check = await checkAuthSession(session.sid)
+        const { error: _previous, ...rest } = session
+        if (check.status === 'ended') return { ...rest, error: 'RefreshAccessTokenError' }
+        if (check.status === 'unavailable') return { ...rest, error: 'SignInServiceUnavailable' }
+        return rest
+      },
+      async session({ session, token }) {
+        const t = token as SessionToken
+        const result: Record<string, unknown> = {
+          user: { id: t.uid, name: t.name ?? null },
+          roles: t.roles ?? [],
+          expires: session.expires,
+        }
+        if (t.error) result.error = t.error
+        if (azureAd.exposeAccessToken && !t.error) {
+          const check = await checkAuthSession(t.sid)
+          if (check.status === 'active') result.accessToken = check.accessToken
+        }
+        return result as never
+      },
+      redirect({ url, baseUrl }) {
+        if (url.startsWith('/') && !url.startsWith('//')) return `${baseUrl.replace(/\/api\/auth$/, '')}${url}`
+        try {
+          if (new URL(url).origin === new URL(baseUrl).origin) return url
+        }
+        catch {
+          // fall through to the home page
+        }
+        return new URL(baseUrl).origin
+      },
+    },
+    events: {
+      async signOut({ token }) {
+        const sid = (token as SessionToken | null)?.sid
+        if (sid) await deleteAuthSession(sid)
+      },
+    },
+    // next-auth's own logger prints whole error objects (with token responses); keep codes only.
+    logger: {
+      error: (code, metadata) => logger.error(`next-auth ${code}: ${(metadata as { message?: string })?.message ?? ''}`),
+      warn: code => logger.warn(`next-auth ${code}`),
+      debug: () => {},
+    },
+  }
+}

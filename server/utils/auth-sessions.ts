@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto'
+import { consola } from 'consola'
+import { and, eq, isNull } from 'drizzle-orm'
+
+const logger = consola.withTag('auth')
+
+// Refresh this long before Entra's expiry, so a request never carries a token about to lapse.
+const REFRESH_SKEW_MS = 60_000
+
+export type SessionCheck
+  = | { status: 'active', userId: string, accessToken: string }
+    | { status: 'ended', reason: string }
+    | { status: 'unavailable', reason: string }
+
+export async function createAuthSession(input: { userId: string, accessToken: string, refreshToken?: string, expiresAt: Date }): Promise<string> {
+  const id = randomBytes(32).toString('base64url')
+  await useDb().insert(tables.authSessions).values({
+    id,
+    userId: input.userId,
+    accessToken: encryptToken(input.accessToken),
+    refreshToken: input.refreshToken ? encryptToken(input.refreshToken) : null,
+    accessTokenExpiresAt: input.expiresAt,
+  })
+  return id
+}
+
+async function markEnded(db: Database, id: string, reason: string): Promise<void> {
+  // Tokens are wiped with the end: an ended session keeps only its reason, for the audit trail.
+  await db.update(tables.authSessions)
+    .set({ endedAt: new Date(), endedReason: reason, accessToken: '', refreshToken: null, updatedAt: new Date() })
+    .where(and(eq(tables.authSessions.id, id), isNull(tables.authSessions.endedAt)))
+}
+
+export function endAuthSession(id: string, reason: string): Promise<void> {
+  return markEnded(useDb(), id, reason)
+}
+
+export async function deleteAuthSession(id: string): Promise<void> {
+  await useDb().delete(tables.authSessions).where(eq(tables.authSessions.id, id))
+}
+
+type Row = typeof tables.authSessions.$inferSelect
+
+function isFresh(row: Row): boolean {
+  return row.accessTokenExpiresAt.getTime() - REFRESH_SKEW_MS > Date.now()
+}
+
+function active(row: Row): SessionCheck {
+  return { status: 'active', userId: row.userId, accessToken: decryptToken(row.accessToken) }
+}
+
+async function refreshRow(db: Database, row: Row): Promise<SessionCheck> {
+  if (!row.refreshToken) {
+    await markEnded(db, row.id, 'RefreshAccessTokenError')
+    return { status: 'ended', reason: 'RefreshAccessTokenError' }
+  }
+  const result = await refreshAccessToken(decryptToken(row.refreshToken))
+  if (result.outcome === 'rejected') {
+    logger.info(`Ended session of user ${row.userId}: Entra refused the refresh (${result.reason})`)
+    await markEnded(db, row.id, 'RefreshAccessTokenError')
+    return { status: 'ended', reason: 'RefreshAccessTokenError' }
+  }
+  await db.update(tables.authSessions).set({
+    accessToken: encryptToken(result.accessToken),
+    refreshToken: result.refreshToken ? encryptToken(result.refreshToken) : row.refreshToken,
+    accessTokenExpiresAt: result.expiresAt,
+    updatedAt: new Date(),
+  }).where(eq(tables.authSessions.id, row.id))
+  return { status: 'active', userId: row.userId, accessToken: result.accessToken }
+}
+
+/**
+ * Refreshes under a row lock: when many requests (on many replicas) notice the expiry at once,
+ * the first takes the lock and refreshes; the others wait, re-read the row and find it fresh.
+ * Entra's refresh tokens are single-use, so a second refresh would kill the session.
+ */
+async function refreshLocked(id: string): Promise<SessionCheck> {
+  const db = useDb()
+  if (useDatabaseDriver() === 'pglite') {
+    // One process owns PGlite, and the in-process single flight below already serialises refreshes;
+    // holding a PGlite transaction across an HTTP call would block every other query.
+    const [row] = await db.select().from(tables.authSessions).where(eq(tables.authSessions.id, id))
+    if (!row || row.endedAt) return { status: 'ended', reason: row?.endedReason ?? 'SessionNotFound' }
+    return isFresh(row) ? active(row) : refreshRow(db, row)
+  }
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select().from(tables.authSessions).where(eq(tables.authSessions.id, id)).for('update')
+    if (!row || row.endedAt) return { status: 'ended', reason: row?.endedReason ?? 'SessionNotFound' } as const
+    return isFresh(row) ? active(row) : refreshRow(tx as unknown as Database, row)
+  })
+}
+
+const inflight = new Map<string, Promise<SessionCheck>>()
+
+/** The session's state, refreshing Entra's access token first when it is about to expire. */
+export async function checkAuthSession(id: string): Promise<SessionCheck> {
+  const [row] = await useDb().select().from(tables.authSessions).where(eq(tables.authSessions.id, id))
+  if (!row || row.endedAt) return { status: 'ended', reason: row?.endedReason ?? 'SessionNotFound' }
+  if (isFresh(row)) return active(row)
+  let pending = inflight.get(id)
+  if (!pending) {
+    pending = refreshLocked(id).catch((error: unknown) => {
+      if (error instanceof EntraUnavailableError) {
+        logger.warn(error.message)
+        return { status: 'unavailable', reason: 'The sign-in service (Microsoft Entra ID) is unreachable; please try again in a moment.' } as const
+      }
+      throw error
+    }).finally(() => inflight.delete(id))
+    inflight.set(id, pending)
+  }
+  return pending
+}

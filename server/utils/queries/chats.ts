@@ -1,0 +1,69 @@
+import { and, desc, eq, ilike, lt, or, sql } from 'drizzle-orm'
+
+/** The chat, only if it belongs to this user: someone else's chat is indistinguishable from none. */
+export async function getChatForUser(chatId: string, userId: string) {
+  const [chat] = await useDb().select({
+    id: tables.chats.id,
+    title: tables.chats.title,
+    createdAt: tables.chats.createdAt,
+    updatedAt: tables.chats.updatedAt,
+  }).from(tables.chats).where(and(eq(tables.chats.id, chatId), eq(tables.chats.userId, userId)))
+  return chat
+}
+
+export async function requireChat(chatId: string, userId: string) {
+  const chat = await getChatForUser(chatId, userId)
+  if (!chat) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Chat not found' })
+  return chat
+}
+
+/** Creates the chat on its first message; an id already taken by anyone else's chat yields none. */
+export async function ensureChat(chatId: string, userId: string, firstMessage: string) {
+  await useDb().insert(tables.chats).values({ id: chatId, userId, title: titleFrom(firstMessage) }).onConflictDoNothing()
+  return requireChat(chatId, userId)
+}
+
+export function titleFrom(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim()
+  if (line.length <= 60) return line || 'New chat'
+  const cut = line.slice(0, 60)
+  return `${cut.slice(0, cut.lastIndexOf(' ') > 30 ? cut.lastIndexOf(' ') : 60)}…`
+}
+
+export interface Cursor { at: Date, id: string }
+
+export function encodeCursor(at: Date, id: string): string {
+  return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url')
+}
+
+export function decodeCursor(value: string | undefined): Cursor | undefined {
+  if (!value) return undefined
+  const [at, id] = Buffer.from(value, 'base64url').toString('utf8').split('|')
+  const date = new Date(at ?? '')
+  if (!id || Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
+    throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: 'Invalid cursor: start again from the first page.' })
+  }
+  return { at: date, id }
+}
+
+/** Newest first, keyset-paginated on (updated_at, id) so pages never skip or repeat a row. */
+export async function listChats(userId: string, options: { limit: number, cursor?: Cursor, search?: string }) {
+  const { chats } = tables
+  const conditions = [eq(chats.userId, userId)]
+  if (options.search) conditions.push(ilike(chats.title, `%${options.search.replace(/[\\%_]/g, c => `\\${c}`)}%`))
+  if (options.cursor) {
+    conditions.push(or(lt(chats.updatedAt, options.cursor.at), and(eq(chats.updatedAt, options.cursor.at), lt(chats.id, options.cursor.id)))!)
+  }
+  const rows = await useDb().select({ id: chats.id, title: chats.title, createdAt: chats.createdAt, updatedAt: chats.updatedAt })
+    .from(chats)
+    .where(and(...conditions))
+    .orderBy(desc(chats.updatedAt), desc(chats.id))
+    .limit(options.limit + 1)
+  const page = rows.slice(0, options.limit)
+  const last = page.at(-1)
+  return { chats: page, nextCursor: rows.length > options.limit && last ? encodeCursor(last.updatedAt, last.id) : null }
+}
+
+export async function touchChat(chatId: string) {
+  await useDb().update(tables.chats).set({ updatedAt: sql`now()` }).where(eq(tables.chats.id, chatId))
+}

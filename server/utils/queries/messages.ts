@@ -1,0 +1,105 @@
+import { and, asc, desc, eq, gt, gte, lt } from 'drizzle-orm'
+import type { MessageStatus } from '../../database/schema'
+
+export interface TextPart { type: 'text', text: string }
+
+export function textOf(parts: unknown): string {
+  return Array.isArray(parts) ? parts.filter((p): p is TextPart => p?.type === 'text').map(p => p.text).join('') : ''
+}
+
+const publicColumns = {
+  id: tables.messages.id,
+  role: tables.messages.role,
+  parts: tables.messages.parts,
+  status: tables.messages.status,
+  error: tables.messages.error,
+  createdAt: tables.messages.createdAt,
+}
+
+export async function getMessage(chatId: string, messageId: string) {
+  const [message] = await useDb().select(publicColumns).from(tables.messages)
+    .where(and(eq(tables.messages.id, messageId), eq(tables.messages.chatId, chatId)))
+  return message
+}
+
+/** Stores the user's message once per id; `false` when that id was stored before. */
+export async function insertUserMessage(chatId: string, id: string, text: string): Promise<boolean> {
+  const inserted = await useDb().insert(tables.messages)
+    .values({ id, chatId, role: 'user', parts: [{ type: 'text', text }] })
+    .onConflictDoNothing()
+    .returning({ id: tables.messages.id })
+  return inserted.length > 0
+}
+
+/** Everything said after the message: what an edit or a regenerate replaces. */
+export async function deleteMessagesAfter(chatId: string, messageId: string, options: { including?: boolean } = {}) {
+  const db = useDb()
+  const [anchor] = await db.select({ seq: tables.messages.seq }).from(tables.messages)
+    .where(and(eq(tables.messages.id, messageId), eq(tables.messages.chatId, chatId)))
+  if (!anchor) return
+  await db.delete(tables.messages).where(and(eq(tables.messages.chatId, chatId), (options.including ? gte : gt)(tables.messages.seq, anchor.seq)))
+}
+
+export async function updateMessageText(messageId: string, text: string) {
+  await useDb().update(tables.messages).set({ parts: [{ type: 'text', text }] }).where(eq(tables.messages.id, messageId))
+}
+
+export async function insertAssistantPlaceholder(chatId: string, id: string, model: string) {
+  // Stored before the first token as `partial`: if the process dies mid-answer, the chat still
+  // shows that an answer was cut, instead of a question left hanging.
+  await useDb().insert(tables.messages).values({ id, chatId, role: 'assistant', parts: [], status: 'partial', model })
+}
+
+export async function saveAssistantMessage(id: string, values: { text: string, status: MessageStatus, error?: string | null, inputTokens?: number, outputTokens?: number }) {
+  await useDb().update(tables.messages).set({
+    parts: values.text ? [{ type: 'text', text: values.text }] : [],
+    status: values.status,
+    error: values.error ?? null,
+    inputTokens: values.inputTokens,
+    outputTokens: values.outputTokens,
+  }).where(eq(tables.messages.id, id))
+}
+
+/** The conversation as the model sees it, newest turns kept within the token budget. */
+export async function loadHistory(chatId: string, budgetTokens: number) {
+  const rows = await useDb().select({ role: tables.messages.role, parts: tables.messages.parts, status: tables.messages.status })
+    .from(tables.messages)
+    .where(eq(tables.messages.chatId, chatId))
+    .orderBy(asc(tables.messages.seq))
+  const turns = rows
+    .map(r => ({ role: r.role, text: textOf(r.parts) }))
+    .filter(t => t.text.length > 0)
+  const kept: typeof turns = []
+  let used = 0
+  for (const turn of turns.reverse()) {
+    // About four characters a token: good enough to stay inside the deployment's window.
+    const cost = Math.ceil(turn.text.length / 4) + 4
+    if (kept.length > 0 && used + cost > budgetTokens) break
+    kept.unshift(turn)
+    used += cost
+  }
+  return kept
+}
+
+export async function lastMessages(chatId: string, count: number) {
+  return useDb().select({ id: tables.messages.id, role: tables.messages.role, status: tables.messages.status, parts: tables.messages.parts })
+    .from(tables.messages).where(eq(tables.messages.chatId, chatId))
+    .orderBy(desc(tables.messages.seq)).limit(count)
+}
+
+/** A page of messages, newest page first, each page in reading order. */
+export async function listMessages(chatId: string, options: { limit: number, before?: number }) {
+  const { messages } = tables
+  const conditions = [eq(messages.chatId, chatId)]
+  if (options.before) conditions.push(lt(messages.seq, options.before))
+  const rows = await useDb().select({ ...publicColumns, seq: messages.seq }).from(messages)
+    .where(and(...conditions))
+    .orderBy(desc(messages.seq))
+    .limit(options.limit + 1)
+  const page = rows.slice(0, options.limit)
+  const oldest = page.at(-1)
+  return {
+    messages: page.reverse().map(({ seq: _seq, ...message }) => message),
+    nextCursor: rows.length > options.limit && oldest ? String(oldest.seq) : null,
+  }
+}

@@ -1,0 +1,33 @@
+import { and, eq, sql } from 'drizzle-orm'
+
+export interface EntraIdentity { tenantId: string, objectId: string, email?: string | null, displayName?: string | null }
+
+export async function findUserByEntraId(tenantId: string, objectId: string) {
+  const [user] = await useDb().select().from(tables.users)
+    .where(and(eq(tables.users.tenantId, tenantId), eq(tables.users.objectId, objectId)))
+  return user
+}
+
+/** Creates or updates the user keyed by (tid, oid); email and name follow Entra, the key never does. */
+export async function upsertUser(identity: EntraIdentity, options: { signedIn: boolean }) {
+  const now = new Date()
+  const values = {
+    tenantId: identity.tenantId,
+    objectId: identity.objectId,
+    email: identity.email ?? null,
+    displayName: identity.displayName ?? null,
+    lastSignInAt: options.signedIn ? now : null,
+  }
+  const [user] = await useDb().insert(tables.users).values(values)
+    .onConflictDoUpdate({
+      target: [tables.users.tenantId, tables.users.objectId],
+      set: {
+        email: sql`coalesce(excluded.email, ${tables.users.email})`,
+        displayName: sql`coalesce(excluded.display_name, ${tables.users.displayName})`,
+        lastSignInAt: options.signedIn ? now : sql`${tables.users.lastSignInAt}`,
+        updatedAt: now,
+      },
+    })
+    .returning()
+  return user!
+}

@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+
+const root = join(import.meta.dirname, '../..')
+
+export interface AppServer {
+  url: string
+  port: number
+  process: ChildProcess
+  /** Everything the server printed, for assertions about logs. */
+  output(): string
+  /** Resolves when the process has exited, with its exit code. */
+  exited: Promise<number | null>
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+    server.on('error', reject)
+  })
+}
+
+/** The environment every test server shares: test mode, a fixed secret, quiet logs. */
+export const baseTestEnv = {
+  NODE_ENV: 'production',
+  APP_ENV: 'test',
+  NUXT_AUTH_SECRET: 'test-secret-that-is-long-enough-0123456789',
+}
+
+/**
+ * Starts the built server (.output) the way the Dockerfile does, and waits until it answers
+ * `wait` (default /api/health).
+ */
+export async function startAppServer(env: Record<string, string>, options: { wait?: string, port?: number } = {}): Promise<AppServer> {
+  const port = options.port ?? await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const child = spawn(process.execPath, [join(root, '.output/server/index.mjs')], {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...baseTestEnv, AUTH_ORIGIN: url, ...env, PORT: String(port), HOST: '127.0.0.1' } as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout!.on('data', (chunk) => { output += chunk })
+  child.stderr!.on('data', (chunk) => { output += chunk })
+  const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
+  const server: AppServer = {
+    url,
+    port,
+    process: child,
+    output: () => output,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      return exited
+    },
+  }
+  const wait = options.wait ?? '/api/health'
+  const deadline = Date.now() + 60_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`Server exited with ${child.exitCode}:\n${output}`)
+    const ok = await fetch(url + wait).then(r => r.ok, () => false)
+    if (ok) return server
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  await server.stop('SIGKILL')
+  throw new Error(`Server did not answer ${wait} within 60 s:\n${output}`)
+}
