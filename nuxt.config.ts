@@ -1,6 +1,6 @@
 // https://nuxt.com/docs/api/configuration/nuxt-config
 export default defineNuxtConfig({
-  modules: ['./modules/dev-emulators', '@nuxt/ui', '@nuxt/eslint', '@sidebase/nuxt-auth'],
+  modules: ['./modules/dev-emulators', './modules/auth-origin', '@nuxt/ui', '@nuxt/eslint', '@sidebase/nuxt-auth'],
   devtools: { enabled: false },
   css: ['~/assets/css/main.css'],
   // No web fonts from Google & co.: this runs on closed networks, and a bank's CSP forbids them.
@@ -24,7 +24,7 @@ export default defineNuxtConfig({
   auth: {
     // sidebase reads this variable as the *full* auth base URL (origin + /api/auth). Our setting,
     // AUTH_ORIGIN, is the bare origin; the server derives this one from it at start-up
-    // (server/plugins/01.startup.ts). Passing AUTH_ORIGIN through makes sidebase loop.
+    // (server/early/auth-origin.ts). Passing AUTH_ORIGIN through makes sidebase loop.
     originEnvKey: 'AUTH_BASE_URL_DERIVED',
     baseURL: '/api/auth',
     provider: { type: 'authjs', defaultProvider: 'azure-ad', addDefaultCallbackUrl: true },

@@ -15,6 +15,8 @@ export default defineNuxtModule({
     if (!nuxt.options.dev || process.env.VITEST) return
     const logger = useLogger('emulators')
     const env = process.env
+    // next-auth needs to know its public origin to build the redirect URI.
+    env.AUTH_ORIGIN ??= `http://localhost:${nuxt.options.devServer.port || 3000}`
 
     if (!env.AZURE_AD_CLIENT_ID) {
       const { startEntraEmulator, tenants } = await import('../emulators/entra/index.ts')

@@ -16,7 +16,6 @@ export default defineNitroPlugin(() => {
     fatal(error instanceof ConfigError ? error.message : String(error))
     return
   }
-  if (process.env.AUTH_ORIGIN) process.env.AUTH_BASE_URL_DERIVED = `${config.auth.origin}/api/auth`
   consola.info(`Starting in ${config.appEnv} mode; database: ${describeDatabaseUrl(config.database.url, config.database.pgliteDataDir)}`)
   startDatabase(fatal).catch(() => {})
 })

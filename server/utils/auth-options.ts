@@ -1,8 +1,11 @@
 import type { AuthOptions, Profile } from 'next-auth'
-import AzureADProvider from 'next-auth/providers/azure-ad'
+import AzureADProviderModule from 'next-auth/providers/azure-ad'
 import { consola } from 'consola'
 
 const logger = consola.withTag('auth')
+
+// A CommonJS module: under Node's ESM loader its default import is the whole `exports` object.
+const AzureADProvider = ((AzureADProviderModule as unknown as { default?: typeof AzureADProviderModule }).default ?? AzureADProviderModule)
 
 function refuse(error: string): string {
   return `/auth/error?error=${error}`
@@ -117,7 +120,10 @@ function build(): AuthOptions {
     },
     // next-auth's own logger prints whole error objects (with token responses); keep codes only.
     logger: {
-      error: (code, metadata) => logger.error(`next-auth ${code}: ${(metadata as { message?: string })?.message ?? ''}`),
+      error: (code, metadata) => {
+        const m = metadata as { message?: string, error?: { message?: string } } | undefined
+        logger.error(`next-auth ${code}: ${m?.error?.message ?? m?.message ?? ''}`)
+      },
       warn: code => logger.warn(`next-auth ${code}`),
       debug: () => {},
     },

@@ -46,8 +46,12 @@ export async function startAppServer(env: Record<string, string>, options: { wai
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
-  child.stdout!.on('data', (chunk) => { output += chunk })
-  child.stderr!.on('data', (chunk) => { output += chunk })
+  child.stdout!.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr!.on('data', (chunk) => {
+    output += chunk
+  })
   const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
   const server: AppServer = {
     url,

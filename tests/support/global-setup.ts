@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = join(import.meta.dirname, '../..')
-const sources = ['pages', 'components', 'composables', 'layouts', 'middleware', 'plugins', 'server', 'drizzle', 'assets', 'public', 'app.vue', 'error.vue', 'app.config.ts', 'nuxt.config.ts', 'package-lock.json']
+const sources = ['modules', 'pages', 'components', 'composables', 'layouts', 'middleware', 'plugins', 'server', 'drizzle', 'assets', 'public', 'app.vue', 'error.vue', 'app.config.ts', 'nuxt.config.ts', 'package-lock.json']
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0
@@ -20,7 +20,7 @@ export default function setup() {
   const changedAt = Math.max(...sources.map(s => newestMtime(join(root, s))))
   if (builtAt > changedAt && !process.env.FORCE_BUILD) return
   console.log('[tests] building the production server once (nuxi build)…')
-  execFileSync(process.execPath, [join(root, 'node_modules/nuxi/bin/nuxi.mjs'), 'build'], {
+  execFileSync(process.execPath, [join(root, 'node_modules/.bin/nuxi'), 'build'], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, NODE_ENV: 'production' },

@@ -5,6 +5,8 @@ import { z } from 'zod'
 const query = z.object({
   callbackUrl: z.string().max(2000).optional(),
   prompt: z.enum(['select_account', 'login']).optional(),
+  // next-auth sends its own sign-in failures here (pages.signIn); show them, never retry in a loop.
+  error: z.string().max(100).optional(),
 })
 
 /**
@@ -13,7 +15,8 @@ const query = z.object({
  * browser, which sidebase's signIn() cannot do when it is called during server-side rendering.
  */
 export default defineEventHandler(async (event) => {
-  const { callbackUrl, prompt } = await getValidatedQuery(event, query.parse)
+  const { callbackUrl, prompt, error } = queryWith(event, query)
+  if (error) return sendRedirect(event, `/auth/error?${new URLSearchParams({ error })}`)
   const origin = publicOrigin(event)
   // Only same-site paths: an open redirect here would be a phishing gift.
   const target = callbackUrl?.startsWith('/') && !callbackUrl.startsWith('//') ? callbackUrl : '/'
@@ -40,5 +43,9 @@ export default defineEventHandler(async (event) => {
   }
   setResponseHeader(event, 'Cache-Control', 'no-store')
   if (!signin.redirect) throw createError({ statusCode: 502, statusMessage: 'Bad Gateway', message: 'Sign-in could not be started. Please try again.' })
+  const failed = new URL(signin.redirect, origin)
+  if (failed.origin === origin && failed.searchParams.has('error')) {
+    return sendRedirect(event, `/auth/error?${new URLSearchParams({ error: failed.searchParams.get('error')! })}`)
+  }
   return sendRedirect(event, signin.redirect, 302)
 })

@@ -1,0 +1,114 @@
+import { accounts, tenants, startEntraEmulator, type EntraEmulator } from '../../emulators/entra/index.ts'
+import { startAzureOpenAIEmulator, type AzureOpenAIEmulator } from '../../emulators/azure-openai/index.ts'
+import { createTestDatabase, type TestDatabase } from './database'
+import { freePort, startAppServer, type AppServer } from './app-server'
+import { HttpClient, parseAccountPicker } from './http-client'
+
+export { accounts, tenants }
+
+export const CLIENT_ID = '0a1b2c3d-0000-4000-8000-00000000a11c'
+export const CLIENT_SECRET = 'test-client-secret-for-the-emulator'
+export const OPENAI_KEY = 'test-openai-key'
+
+export interface Stack {
+  app: AppServer
+  entra: EntraEmulator
+  openai: AzureOpenAIEmulator
+  db: TestDatabase
+  env: Record<string, string>
+  /** Another server process on the same database and emulators. */
+  startApp(env?: Record<string, string>): Promise<AppServer>
+  stop(): Promise<void>
+}
+
+export interface StackOptions {
+  env?: Record<string, string>
+  accessTokenTtlSeconds?: number
+  db?: TestDatabase
+  /** How many app ports to register as redirect URIs (for tests that start more servers). */
+  ports?: number[]
+}
+
+/** The whole product for one test file: both emulators, its own database, the built server. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const ports = options.ports ?? [await freePort()]
+  const origins = ports.map(p => `http://127.0.0.1:${p}`)
+  const entra = await startEntraEmulator({
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+    clients: [{
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      redirectUris: origins.map(o => `${o}/api/auth/callback/azure-ad`),
+      postLogoutRedirectUris: origins.map(o => `${o}/signed-out`),
+    }],
+  })
+  const openai = await startAzureOpenAIEmulator({ apiKey: OPENAI_KEY, deployments: ['gpt-4o-mini'], chunkDelayMs: 5 })
+  const db = options.db ?? await createTestDatabase()
+  const env = {
+    ...db.env,
+    AZURE_AD_CLIENT_ID: CLIENT_ID,
+    AZURE_AD_CLIENT_SECRET: CLIENT_SECRET,
+    AZURE_AD_TENANT_ID: tenants.contoso.id,
+    AZURE_AD_AUTHORITY_HOST: entra.authorityHost,
+    AZURE_OPENAI_ENDPOINT: openai.url,
+    AZURE_OPENAI_API_KEY: OPENAI_KEY,
+    AZURE_OPENAI_DEPLOYMENT: 'gpt-4o-mini',
+    ...options.env,
+  }
+  const apps: AppServer[] = []
+  const startApp = async (extra: Record<string, string> = {}, port?: number) => {
+    const app = await startAppServer({ ...env, ...extra }, { wait: '/api/ready', port })
+    apps.push(app)
+    return app
+  }
+  const app = await startApp({}, ports[0])
+  return {
+    app,
+    entra,
+    openai,
+    db,
+    env,
+    startApp: (extra = {}) => startApp(extra, ports[apps.length]),
+    async stop() {
+      await Promise.all(apps.map(a => a.stop()))
+      await Promise.all([entra.close(), openai.close()])
+      if (!options.db) await db.drop()
+    },
+  }
+}
+
+/**
+ * Signs in through the real redirect chain: the app's page -> Entra emulator's account picker ->
+ * the app's callback. Returns the client holding the session cookie.
+ */
+export async function signIn(app: { url: string }, account: { oid: string }, client = new HttpClient()) {
+  const start = await client.follow(`${app.url}/`)
+  const picker = parseAccountPicker(await start.response.text())
+  if (!picker) throw new Error(`Expected the account picker, got ${start.response.status} at ${start.url}`)
+  const back = await client.follow(new URL(picker.action, start.url).toString(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ account: account.oid }),
+  })
+  return { client, start, back }
+}
+
+/** A JSON API call with the client's cookies. */
+export async function api(client: HttpClient, url: string, init: RequestInit & { json?: unknown } = {}) {
+  const headers = new Headers(init.headers)
+  let body = init.body
+  if (init.json !== undefined) {
+    headers.set('content-type', 'application/json')
+    body = JSON.stringify(init.json)
+  }
+  const response = await client.fetch(url, { ...init, headers, body })
+  const text = await response.text()
+  let json: unknown
+  try {
+    json = text ? JSON.parse(text) : undefined
+  }
+  catch {
+    json = undefined
+  }
+  return { status: response.status, headers: response.headers, json: json as Record<string, any>, text }
+}
