@@ -4,6 +4,7 @@ import type { RequestListener, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { accounts, allTenants, tenants } from './accounts.ts'
 import { createSigningKey } from './keys.ts'
+import type { JWK } from 'jose'
 import { createTenantProvider } from './provider.ts'
 import type { ClientRegistration } from './provider.ts'
 import { createRequestHandler } from './server.ts'
@@ -13,6 +14,7 @@ import { TokenStore } from './store.ts'
 
 export { accounts, tenants }
 export { defaultClient } from './defaults.ts'
+export { createSigningKey } from './keys.ts'
 export type { Account, Tenant } from './accounts.ts'
 export type { ClientRegistration } from './provider.ts'
 
@@ -26,6 +28,8 @@ export interface EntraEmulatorOptions {
   /** Default 3600. */
   accessTokenTtlSeconds?: number
   clients: ClientRegistration[]
+  /** Tests that must forge tokens signed by the trusted key pass their own (see createSigningKey). */
+  signingKey?: JWK
 }
 
 export interface EntraEmulator {
@@ -52,7 +56,7 @@ export async function startEntraEmulator(options: EntraEmulatorOptions): Promise
   // The issuer needs the port, so the providers exist only after listening; until then, 503.
   const ready: { handle?: RequestListener } = {}
   server.on('request', (req, res) => ready.handle ? ready.handle(req, res) : res.writeHead(503).end())
-  const [signingKey, port] = await Promise.all([createSigningKey(), listen(server, options.port ?? 0, host)])
+  const [signingKey, port] = await Promise.all([options.signingKey ?? createSigningKey(), listen(server, options.port ?? 0, host)])
   const authorityHost = `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`
 
   const runtimes = new Map<string, TenantRuntime>()

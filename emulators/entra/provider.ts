@@ -49,7 +49,11 @@ export function createTenantProvider({ issuer, tenant, clients, signingKey, stat
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_post',
       subject_type: 'pairwise',
+      // oidc-provider insists on a sector identifier once redirect URIs span several hosts (the
+      // app on several ports); our pairwiseIdentifier below ignores it, so it is never fetched.
+      sector_identifier_uri: `https://sector.entra-emulator.invalid/${client.clientId}`,
     })),
+    sectorIdentifierUriValidate: () => false,
     jwks: { keys: [signingKey] },
     routes,
     cookies: {

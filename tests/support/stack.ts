@@ -1,7 +1,8 @@
 import { accounts, tenants, startEntraEmulator, type EntraEmulator } from '../../emulators/entra/index.ts'
+import type { JWK } from 'jose'
 import { startAzureOpenAIEmulator, type AzureOpenAIEmulator } from '../../emulators/azure-openai/index.ts'
 import { createTestDatabase, type TestDatabase } from './database'
-import { freePort, startAppServer, type AppServer } from './app-server'
+import { freePorts, startAppServer, type AppServer } from './app-server'
 import { HttpClient, parseAccountPicker } from './http-client'
 
 export { accounts, tenants }
@@ -25,16 +26,18 @@ export interface StackOptions {
   env?: Record<string, string>
   accessTokenTtlSeconds?: number
   db?: TestDatabase
-  /** How many app ports to register as redirect URIs (for tests that start more servers). */
-  ports?: number[]
+  /** How many app servers this stack may start (each port is registered as a redirect URI). */
+  servers?: number
+  signingKey?: JWK
 }
 
 /** The whole product for one test file: both emulators, its own database, the built server. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const ports = options.ports ?? [await freePort()]
+  const ports = await freePorts(options.servers ?? 1)
   const origins = ports.map(p => `http://127.0.0.1:${p}`)
   const entra = await startEntraEmulator({
     accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+    signingKey: options.signingKey,
     clients: [{
       clientId: CLIENT_ID,
       clientSecret: CLIENT_SECRET,
@@ -110,5 +113,18 @@ export async function api(client: HttpClient, url: string, init: RequestInit & {
   catch {
     json = undefined
   }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read responses loosely
   return { status: response.status, headers: response.headers, json: json as Record<string, any>, text }
+}
+
+/** Calls one of the Entra emulator's test controls. */
+export async function entraControl(entra: EntraEmulator, path: string, body: unknown = {}) {
+  const response = await fetch(`${entra.authorityHost}/_emulator/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  if (!response.ok) throw new Error(`emulator control ${path} answered ${response.status}`)
+  return response.json()
+}
+
+export async function refreshCount(entra: EntraEmulator): Promise<number> {
+  const stats = await fetch(`${entra.authorityHost}/_emulator/stats`).then(r => r.json()) as { tokenRequests: { refresh_token: number } }
+  return stats.tokenRequests.refresh_token
 }

@@ -1,0 +1,99 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createTestDatabase } from '../support/database'
+import { accounts, api, entraControl, refreshCount, signIn, startStack, type Stack } from '../support/stack'
+
+// The app refreshes 60 s before Entra's expiry: tokens issued with a 30 s lifetime are due at once.
+const DUE_NOW = 30
+
+async function signInWithDueToken(stack: Stack, account: { oid: string }) {
+  await entraControl(stack.entra, 'settings', { accessTokenTtlSeconds: DUE_NOW })
+  const { client } = await signIn(stack.app, account)
+  await entraControl(stack.entra, 'settings', { accessTokenTtlSeconds: 3600 })
+  await entraControl(stack.entra, 'stats/reset')
+  return client
+}
+
+describe('staying signed in', () => {
+  let stack: Stack
+  beforeAll(async () => {
+    stack = await startStack({ servers: 2 })
+  })
+  afterAll(async () => {
+    await stack?.stop()
+  })
+  afterEach(async () => {
+    await entraControl(stack.entra, 'accounts/' + accounts.megan.oid + '/enable')
+  })
+
+  it('refreshes once when 20 requests notice the expiry at the same moment', async () => {
+    const client = await signInWithDueToken(stack, accounts.alex)
+    const results = await Promise.all(Array.from({ length: 20 }, () => api(client, `${stack.app.url}/api/me`)))
+    expect(results.map(r => r.status)).toEqual(Array(20).fill(200))
+    expect(await refreshCount(stack.entra)).toBe(1)
+    // Fresh now: no further refresh.
+    expect((await api(client, `${stack.app.url}/api/me`)).status).toBe(200)
+    expect(await refreshCount(stack.entra)).toBe(1)
+  })
+
+  it.each([
+    ['revoked in Entra', 'revoke'],
+    ['disabled in Entra', 'disable'],
+  ])('ends the session when the refresh token is %s: 401 on the API, sign-in on pages', async (_, action) => {
+    const client = await signInWithDueToken(stack, accounts.megan)
+    await entraControl(stack.entra, `accounts/${accounts.megan.oid}/${action}`)
+    const response = await api(client, `${stack.app.url}/api/me`)
+    expect(response.status).toBe(401)
+    expect(response.json.message).toBe('Your session has ended. Please sign in again.')
+    expect(response.json.data).toEqual({ reason: 'RefreshAccessTokenError' })
+    // The old cookie stays dead even if it is replayed.
+    const page = await client.fetch(`${stack.app.url}/chat`)
+    expect(page.status).toBe(302)
+    expect(page.headers.get('location')).toMatch('/api/session/sign-in')
+    expect(await refreshCount(stack.entra)).toBe(1)
+  })
+
+  it('answers 503, not 500, while Entra is unreachable, and recovers when it is back', async () => {
+    const client = await signInWithDueToken(stack, accounts.lynne)
+    await entraControl(stack.entra, 'outage', { on: true })
+    try {
+      const during = await api(client, `${stack.app.url}/api/me`)
+      expect(during.status).toBe(503)
+      expect(during.json.message).toMatch(/sign-in service .* unreachable/)
+    }
+    finally {
+      await entraControl(stack.entra, 'outage', { on: false })
+    }
+    expect((await api(client, `${stack.app.url}/api/me`)).status).toBe(200)
+  })
+
+  it('refuses a tenant outside the allowlist with its own message', async () => {
+    // An app registration in Fabrikam, but only Contoso staff are allowed.
+    const fabrikamApp = await stack.startApp({ AZURE_AD_TENANT_ID: accounts.isaiah.tid, AZURE_AD_ALLOWED_TENANTS: accounts.megan.tid })
+    const { back } = await signIn(fabrikamApp, accounts.isaiah)
+    expect(back.url).toBe(`${fabrikamApp.url}/auth/error?error=TenantNotAllowed`)
+    expect(await back.response.text()).toContain('Your organisation is not allowed')
+    await fabrikamApp.stop()
+  })
+})
+
+describe('two server processes on one PostgreSQL', () => {
+  let stack: Stack
+  beforeAll(async () => {
+    const db = await createTestDatabase({ kind: 'postgres' })
+    stack = await startStack({ db, servers: 2 })
+  })
+  afterAll(async () => {
+    await stack?.stop()
+    await stack?.db.drop()
+  })
+
+  it('refreshes once when requests on both notice the expiry at the same moment', async () => {
+    const second = await stack.startApp()
+    const client = await signInWithDueToken(stack, accounts.alex)
+    const cookie = client.cookies(stack.app.url).get('next-auth.session-token')!
+    client.setCookie(second.url, 'next-auth.session-token', cookie)
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => api(client, `${(i % 2 ? second : stack.app).url}/api/me`)))
+    expect(results.map(r => r.status)).toEqual(Array(20).fill(200))
+    expect(await refreshCount(stack.entra)).toBe(1)
+  })
+})
