@@ -34,4 +34,6 @@ export default defineNuxtConfig({
     sessionRefresh: { enableOnWindowFocus: true, enablePeriodically: false },
   },
   eslint: { config: { stylistic: true } },
+  // Icons come from the installed @iconify-json collections only, never from api.iconify.design.
+  icon: { fallbackToApi: false },
 })

@@ -1,4 +1,5 @@
-import { streamText, type UIMessage } from 'ai'
+import { createUIMessageStreamResponse, streamText, type UIMessageChunk } from 'ai'
+import type { H3Event } from 'h3'
 import { consola } from 'consola'
 
 const logger = consola.withTag('chat')
@@ -33,12 +34,46 @@ export function stopGeneration(chatId: string, reason: 'user' | 'shutdown' = 'us
 
 type First = { kind: 'text' } | { kind: 'error', error: unknown } | { kind: 'end' }
 
+/** The UI-message stream the browser reads; writes after it went away are dropped silently. */
+function clientStream() {
+  let controller: ReadableStreamDefaultController<UIMessageChunk> | null = null
+  const stream = new ReadableStream<UIMessageChunk>({
+    start: (c) => {
+      controller = c
+    },
+    cancel: () => {
+      controller = null
+    },
+  })
+  return {
+    stream,
+    emit(chunk: UIMessageChunk) {
+      try {
+        controller?.enqueue(chunk)
+      }
+      catch {
+        controller = null
+      }
+    },
+    close() {
+      try {
+        controller?.close()
+      }
+      catch {
+        // already closed by the client
+      }
+      controller = null
+    },
+  }
+}
+
 /**
- * Streams the model's answer to the latest user message and stores it. The stream is consumed
- * here on the server, so a client that disconnects still gets its answer stored; only Stop (or a
+ * Streams the model's answer to the latest user message and stores it. One loop reads the model
+ * stream on the server, stores the answer and forwards each piece to the browser; a browser that
+ * disconnects stops receiving but the answer is still finished and stored. Only Stop (or a
  * failure) cuts it, and then what came is stored as `partial` or `failed`.
  */
-export async function answer(input: { chatId: string, userId: string, assistantId: string, userMessage: UIMessage }): Promise<Response> {
+export async function answer(event: H3Event, input: { chatId: string, userId: string, assistantId: string }): Promise<Response> {
   const config = useServerConfig()
   const history = await loadHistory(input.chatId, config.azureOpenai.contextBudgetTokens)
   await insertAssistantPlaceholder(input.chatId, input.assistantId, config.azureOpenai.deployment)
@@ -55,6 +90,8 @@ export async function answer(input: { chatId: string, userId: string, assistantI
     maxRetries: 2,
     abortSignal: controller.signal,
     includeRawChunks: true,
+    // The SDK's default logs the whole request, message text included; we log our own line.
+    onError: () => {},
   })
 
   let resolveFirst!: (first: First) => void
@@ -63,6 +100,8 @@ export async function answer(input: { chatId: string, userId: string, assistantI
   })
   const generation: Generation = { chatId: input.chatId, assistantId: input.assistantId, controller, stoppedByUser: false, stored: Promise.resolve() }
   active.set(input.chatId, generation)
+  const client = clientStream()
+  const textId = 'text'
 
   generation.stored = (async () => {
     let text = ''
@@ -75,9 +114,14 @@ export async function answer(input: { chatId: string, userId: string, assistantI
     try {
       for await (const part of result.fullStream) {
         if (part.type === 'text-delta') {
-          clearTimeout(firstTokenTimer)
+          if (!text) {
+            clearTimeout(firstTokenTimer)
+            client.emit({ type: 'start', messageId: input.assistantId })
+            client.emit({ type: 'text-start', id: textId })
+            resolveFirst({ kind: 'text' })
+          }
           text += part.text
-          resolveFirst({ kind: 'text' })
+          client.emit({ type: 'text-delta', id: textId, delta: part.text })
           if (Date.now() - flushedAt > 1000) {
             flushedAt = Date.now()
             await saveAssistantMessage(input.assistantId, { text, status: 'partial' }).catch(() => {})
@@ -109,7 +153,6 @@ export async function answer(input: { chatId: string, userId: string, assistantI
       failure = controller.signal.reason
       aborted = false
     }
-    resolveFirst(failure ? { kind: 'error', error: failure } : { kind: 'end' })
 
     let status: 'complete' | 'partial' | 'failed' = 'complete'
     let error: string | null = null
@@ -143,28 +186,27 @@ export async function answer(input: { chatId: string, userId: string, assistantI
     finally {
       active.delete(input.chatId)
     }
+    if (text) {
+      client.emit({ type: 'text-end', id: textId })
+      if (status === 'failed') client.emit({ type: 'error', errorText: error! })
+      client.emit({ type: 'finish', messageMetadata: { status, error, finishReason } })
+    }
+    client.close()
+    resolveFirst(failure ? { kind: 'error', error: failure } : { kind: 'end' })
   })()
 
   const firstEvent = await first
   if (firstEvent.kind === 'error') {
-    await generation.stored
     const problem = describeModelError(firstEvent.error)
+    if (problem.retryAfterSeconds) setResponseHeader(event, 'Retry-After', String(problem.retryAfterSeconds))
     throw createError({
       statusCode: problem.status,
       message: problem.message,
       data: { kind: problem.kind, retryAfterSeconds: problem.retryAfterSeconds, messageId: input.assistantId },
-      ...(problem.retryAfterSeconds ? { headers: { 'Retry-After': String(problem.retryAfterSeconds) } } : {}),
-    } as never)
+    })
   }
-
-  return result.toUIMessageStreamResponse({
-    originalMessages: [input.userMessage],
-    generateMessageId: () => input.assistantId,
-    onError: error => describeModelError(error).message,
-    messageMetadata: ({ part }) => {
-      if (part.type === 'finish') return { finishReason: part.finishReason }
-      return undefined
-    },
+  return createUIMessageStreamResponse({
+    stream: client.stream,
     headers: { 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' },
   })
 }

@@ -1,6 +1,6 @@
 import { accounts, tenants, startEntraEmulator, type EntraEmulator } from '../../emulators/entra/index.ts'
 import type { JWK } from 'jose'
-import { startAzureOpenAIEmulator, type AzureOpenAIEmulator } from '../../emulators/azure-openai/index.ts'
+import { startAzureOpenAIEmulator, type AzureOpenAIEmulator, type AzureOpenAIEmulatorOptions } from '../../emulators/azure-openai/index.ts'
 import { createTestDatabase, type TestDatabase } from './database'
 import { freePorts, startAppServer, type AppServer } from './app-server'
 import { HttpClient, parseAccountPicker } from './http-client'
@@ -29,6 +29,8 @@ export interface StackOptions {
   /** How many app servers this stack may start (each port is registered as a redirect URI). */
   servers?: number
   signingKey?: JWK
+  /** Extra Azure OpenAI emulator options, given the Entra emulator (e.g. to verify its tokens). */
+  openai?: (entra: EntraEmulator) => Partial<AzureOpenAIEmulatorOptions>
 }
 
 /** The whole product for one test file: both emulators, its own database, the built server. */
@@ -45,7 +47,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       postLogoutRedirectUris: origins.map(o => `${o}/signed-out`),
     }],
   })
-  const openai = await startAzureOpenAIEmulator({ apiKey: OPENAI_KEY, deployments: ['gpt-4o-mini'], chunkDelayMs: 5 })
+  const openai = await startAzureOpenAIEmulator({ apiKey: OPENAI_KEY, deployments: ['gpt-4o-mini'], chunkDelayMs: 5, ...options.openai?.(entra) })
   const db = options.db ?? await createTestDatabase()
   const env = {
     ...db.env,

@@ -49,9 +49,9 @@ export default defineEventHandler(async (event) => {
     if (stored) return replayAnswer(userMessage, stored)
   }
 
-  await enforceRequestRate(user.id)
-  await enforceTokenQuota(user.id)
-  return answer({ chatId, userId: user.id, assistantId: crypto.randomUUID(), userMessage })
+  await enforceRequestRate(event, user.id)
+  await enforceTokenQuota(event, user.id)
+  return answer(event, { chatId, userId: user.id, assistantId: crypto.randomUUID() })
 })
 
 function busy() {

@@ -1,0 +1,49 @@
+# syntax=docker/dockerfile:1
+# The internal assistant as one image: a Nuxt 3 app built into a self-contained Nitro server.
+#   docker build -t assistant .
+#   docker run --rm -p 3000:3000 --env-file assistant.env assistant
+# Settings come from the environment at run time (see .env.example); none is baked in here.
+# Kubernetes manifests: deploy/kubernetes/. What this file promises is checked by tests/deploy/.
+
+# ---- build: all dependencies, dev ones included, to run `nuxi build` ----
+FROM node:24-slim AS build
+WORKDIR /src
+ENV CI=true NUXT_TELEMETRY_DISABLED=1
+
+# Dependencies first, so that a change to the app alone reuses this layer. npm ci runs the
+# project's postinstall (scripts/expose-next-auth-core.mjs, then `nuxi prepare`), which loads
+# nuxt.config.ts and its local modules: those come along, the rest of the app comes after.
+COPY package.json package-lock.json nuxt.config.ts tsconfig.json ./
+COPY scripts/ scripts/
+COPY modules/ modules/
+RUN --mount=type=cache,target=/root/.npm,sharing=locked npm ci --no-audit --no-fund
+
+# The app's sources. .dockerignore keeps out tests/, emulators/ (dev and test only: the module
+# that starts them returns before importing them in a build), local data, .env files and .git.
+COPY . .
+RUN npm run build
+
+# ---- runtime: Node and the built server, nothing else ----
+FROM node:24-slim
+ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0
+
+# A fixed numeric user so that Kubernetes' runAsNonRoot can verify it. The package managers are
+# not needed to run a built server: removing them leaves less to patch in a security scan.
+RUN groupadd --system --gid 10001 app \
+  && useradd --system --uid 10001 --gid app --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app \
+  && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack /opt/yarn-* \
+  /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg
+
+WORKDIR /app
+# .output carries its own traced node_modules and the database migrations (as server assets).
+# Owned by root and only readable by the app's user: the server cannot rewrite its own code.
+COPY --from=build /src/.output ./.output
+
+USER 10001:10001
+EXPOSE 3000
+# Liveness only; readiness (/api/ready) is for the orchestrator. slim has no curl: Node's fetch.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/api/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# On SIGTERM the server turns not-ready, drains open streams for SHUTDOWN_GRACE_SECONDS, exits 0.
+STOPSIGNAL SIGTERM
+CMD ["node", ".output/server/index.mjs"]

@@ -1,0 +1,244 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { accounts, startStack, type Stack } from '../support/stack'
+import { axeViolations, launchBrowser, newContext, pickAccount, screenshot, sendMessage, waitForAnswer } from '../support/browser'
+
+let stack: Stack
+let browser: Browser
+let page: Page
+
+beforeAll(async () => {
+  stack = await startStack()
+  browser = await launchBrowser()
+  page = await (await newContext(browser, stack)).newPage()
+})
+afterAll(async () => {
+  await browser?.close()
+  await stack?.stop()
+})
+
+const answers = () => page.getByTestId('message-assistant')
+const questions = () => page.getByTestId('message-user')
+
+async function newChat() {
+  await page.getByTestId('new-chat').click()
+  await page.waitForURL(`${stack.app.url}/`)
+  await page.getByTestId('welcome').waitFor()
+}
+
+describe('signing in', () => {
+  it('goes straight to the Entra account picker and comes back signed in', async () => {
+    const committed: string[] = []
+    const documents: Array<{ url: string, status: number }> = []
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) committed.push(frame.url())
+    })
+    page.on('response', (response) => {
+      if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) {
+        documents.push({ url: response.url(), status: response.status() })
+      }
+    })
+
+    await page.goto(`${stack.app.url}/`)
+    await page.locator(`button[name="account"][value="${accounts.megan.oid}"]`).waitFor()
+
+    // Before the picker the app only answered with redirects, and no page of ours was shown.
+    const picker = documents.findIndex(d => d.url.startsWith(stack.entra.authorityHost) && d.status === 200)
+    expect(picker).toBeGreaterThan(0)
+    const ours = documents.slice(0, picker).filter(d => d.url.startsWith(stack.app.url))
+    expect(ours.length).toBeGreaterThan(0)
+    for (const d of ours) expect([302, 303, 307], d.url).toContain(d.status)
+    expect(committed.filter(url => url.startsWith(stack.app.url))).toEqual([])
+
+    await pickAccount(page, stack, accounts.megan)
+    await page.getByTestId('prompt-input').waitFor()
+    expect(await page.getByTestId('user-name').textContent()).toBe('Megan Bowen')
+    expect(await page.getByTestId('emulator-banner').textContent()).toContain('Local emulators: not connected to Microsoft Entra ID / Azure OpenAI')
+    await screenshot(page, 'signed-in')
+  })
+})
+
+describe('chatting', () => {
+  it('streams the answer in, keeps it after a reload and lists the chat in the sidebar', async () => {
+    // Every distinct text the answer shows while it streams, and a mark that a reload would erase.
+    await page.evaluate(() => {
+      const seen = new Set<string>()
+      Object.assign(window, { answerStates: seen, marker: 'same page' })
+      new MutationObserver(() => {
+        const answer = [...document.querySelectorAll('[data-testid="message-assistant"] [data-testid="message-text"]')].at(-1)
+        if (answer?.textContent) seen.add(answer.textContent)
+      }).observe(document.body, { subtree: true, childList: true, characterData: true })
+    })
+    const question = 'Explain our code review policy [[emulator:delay=30]]'
+    await sendMessage(page, question)
+    await page.waitForURL(/\/chat\/[0-9a-f-]{36}$/)
+    await waitForAnswer(page)
+    const answer = answers().last()
+    expect(await answer.textContent()).toContain('That is all for now')
+    expect(await answer.locator('pre code.hljs').count()).toBe(1)
+    expect(await page.evaluate(() => (window as unknown as { answerStates: Set<string> }).answerStates.size)).toBeGreaterThanOrEqual(2)
+    // The address changed to /chat/<id> without loading a new page.
+    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('same page')
+
+    const url = page.url()
+    const text = await answer.getByTestId('message-text').textContent()
+    await page.reload()
+    await questions().first().waitFor()
+    expect(page.url()).toBe(url)
+    expect(await questions().first().textContent()).toContain(question)
+    expect(await answers().last().getByTestId('message-text').textContent()).toBe(text)
+    const item = page.getByTestId('sidebar').locator(`[data-chat-id="${url.split('/').at(-1)}"]`)
+    expect(await item.textContent()).toContain(question)
+    expect(await item.getByTestId('chat-link').getAttribute('aria-current')).toBe('page')
+    await screenshot(page, 'chat-answer')
+  })
+
+  it('keeps a stopped answer marked as partial, regenerates it, and replaces later messages when one is edited', async () => {
+    await newChat()
+    await sendMessage(page, 'Tell me about the travel policy [[emulator:slow]]')
+    const answer = answers().last()
+    await answer.getByTestId('message-text').waitFor()
+    await page.getByTestId('stop').click()
+    await waitForAnswer(page)
+    expect(await answer.getAttribute('data-status')).toBe('partial')
+    expect(await answer.getByTestId('message-status').textContent()).toContain('Stopped before the answer was complete.')
+    const stoppedText = await answer.getByTestId('message-text').textContent()
+    expect(stoppedText).not.toContain('That is all for now')
+    await screenshot(page, 'chat-stopped')
+
+    // The stopped answer was stored as it was: partial, with its note.
+    await page.reload()
+    await answers().last().waitFor()
+    expect(await answers().last().getAttribute('data-status')).toBe('partial')
+    expect(await answers().last().getByTestId('message-status').textContent()).toContain('Stopped before the answer was complete.')
+
+    const stoppedId = await answers().last().getAttribute('data-message-id')
+    await answers().last().getByTestId('regenerate').click()
+    await page.getByTestId('stop').waitFor()
+    await waitForAnswer(page)
+    expect(await answers().count()).toBe(1)
+    expect(await answers().last().getAttribute('data-message-id')).not.toBe(stoppedId)
+    expect(await answers().last().getAttribute('data-status')).toBe('complete')
+    expect(await answers().last().textContent()).toContain('That is all for now')
+
+    await sendMessage(page, 'And what about hotels?')
+    await page.getByTestId('stop').waitFor()
+    await waitForAnswer(page)
+    expect(await questions().count()).toBe(2)
+
+    await questions().first().hover()
+    await questions().first().getByTestId('edit-message').click()
+    const editor = page.getByTestId('edit-input')
+    await editor.fill('Tell me about the expenses policy')
+    await editor.press('Enter')
+    await page.getByTestId('stop').waitFor()
+    await waitForAnswer(page)
+    expect(await questions().count()).toBe(1)
+    expect(await questions().first().textContent()).toContain('Tell me about the expenses policy')
+    expect(await answers().count()).toBe(1)
+    expect(await answers().first().textContent()).toContain('You asked: "Tell me about the expenses policy"')
+
+    // The server agrees: the later question and its answer are gone.
+    await page.reload()
+    await questions().first().waitFor()
+    expect(await questions().count()).toBe(1)
+    expect(await answers().count()).toBe(1)
+    await screenshot(page, 'chat-edited')
+  })
+
+  it('shows HTML from the model and from me as text and runs none of it', async () => {
+    const dialogs: string[] = []
+    const probes: string[] = []
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message())
+      void dialog.dismiss()
+    })
+    page.on('request', (request) => {
+      if (request.url().includes('/xss')) probes.push(request.url())
+    })
+    await newChat()
+    await sendMessage(page, 'Show <b>markup</b> <img src=x onerror="alert(2)"> [[emulator:html]]')
+    await waitForAnswer(page)
+    const answer = answers().last()
+    expect(await answer.textContent()).toContain('<img src=x onerror="fetch(\'/xss\')">')
+    expect(await answer.textContent()).toContain('<script>alert(1)</script>')
+    expect(await questions().last().textContent()).toContain('<b>markup</b> <img src=x onerror="alert(2)">')
+    expect(await page.locator('[data-testid="messages"] img, [data-testid="messages"] script, [data-testid="messages"] b').count()).toBe(0)
+    // Give any injected handler the chance to run: an image error fires within a frame or two.
+    await page.evaluate(() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve))))
+    expect(dialogs).toEqual([])
+    expect(probes).toEqual([])
+    await screenshot(page, 'chat-html-as-text')
+  })
+
+  it('renders tables and links safely', async () => {
+    await newChat()
+    await sendMessage(page, 'Put the numbers in a table please')
+    await waitForAnswer(page)
+    const answer = answers().last()
+    expect(await answer.locator('table th').first().textContent()).toBe('Property')
+    expect(await answer.locator('table tr').count()).toBe(4)
+  })
+})
+
+describe('errors', () => {
+  it('says when the content filter blocked a message and offers to edit it', async () => {
+    await newChat()
+    await sendMessage(page, 'Something hateful [[emulator:content-filter-prompt]]')
+    const problem = page.getByTestId('chat-problem')
+    await problem.waitFor()
+    expect(await problem.getAttribute('data-kind')).toBe('content-filter')
+    expect(await problem.textContent()).toContain('content filter')
+    expect(await problem.getByTestId('retry').count()).toBe(0)
+    await problem.getByTestId('edit-after-problem').click()
+    await page.getByTestId('edit-input').waitFor()
+    await screenshot(page, 'error-content-filter')
+  })
+
+  it('shows the wait of a rate limit on the Retry button', async () => {
+    await newChat()
+    await sendMessage(page, 'Busy hour [[emulator:429]]')
+    const problem = page.getByTestId('chat-problem')
+    await problem.waitFor({ timeout: 30_000 })
+    expect(await problem.getAttribute('data-kind')).toBe('rate-limit')
+    expect(await problem.textContent()).toMatch(/try again in \d+ seconds/i)
+    expect(await problem.getByTestId('retry').textContent()).toMatch(/Retry in \d+ s/)
+    await screenshot(page, 'error-rate-limit')
+  })
+
+  it('says when the model is unavailable and retries once it is reachable', async () => {
+    await newChat()
+    await sendMessage(page, 'Model trouble [[emulator:500]]')
+    const problem = page.getByTestId('chat-problem')
+    await problem.waitFor({ timeout: 30_000 })
+    expect(await problem.getAttribute('data-kind')).toBe('upstream')
+    expect(await problem.getByTestId('retry').isEnabled()).toBe(true)
+  })
+
+  it('says when the network is down, and Retry sends the message once it is back', async () => {
+    await newChat()
+    await page.context().setOffline(true)
+    await sendMessage(page, 'Are you there?')
+    const problem = page.getByTestId('chat-problem')
+    await problem.waitFor()
+    expect(await problem.getAttribute('data-kind')).toBe('network')
+    expect(await problem.textContent()).toContain('Could not reach the assistant')
+    await screenshot(page, 'error-network')
+    await page.context().setOffline(false)
+    await problem.getByTestId('retry').click()
+    await page.waitForURL(/\/chat\/[0-9a-f-]{36}$/)
+    await waitForAnswer(page)
+    expect(await answers().last().textContent()).toContain('You asked: "Are you there?"')
+    expect(await page.getByTestId('chat-problem').count()).toBe(0)
+  })
+})
+
+describe('accessibility', () => {
+  it('has no serious or critical axe violations on the chat screen', async () => {
+    await page.goto(page.url())
+    await answers().last().waitFor()
+    expect(await axeViolations(page)).toEqual([])
+    await newChat()
+    expect(await axeViolations(page)).toEqual([])
+  })
+})

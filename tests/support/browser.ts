@@ -1,0 +1,89 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
+import type { Stack } from './stack'
+
+const CHROMIUM = '/usr/bin/chromium'
+const require = createRequire(import.meta.url)
+export const screenshotDir = join(import.meta.dirname, '../e2e/screenshots')
+
+/** Real Chromium, headless, with nothing reaching out to Google's services. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is missing at ${CHROMIUM}. Install it with: apt-get install -y chromium`)
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+}
+
+/** A fresh browser profile for one person; the clipboard works as on a real desktop. */
+export async function newContext(browser: Browser, stack: Stack, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options })
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.app.url })
+  return context
+}
+
+/**
+ * Opens the app and signs in through the real redirect chain: the app sends the browser to the
+ * Entra emulator's account picker, the person is picked, and the app's chat screen comes back.
+ */
+export async function signInAs(page: Page, stack: Stack, account: { oid: string }, path = '/') {
+  await page.goto(`${stack.app.url}${path}`)
+  await pickAccount(page, stack, account)
+  await page.getByTestId('prompt-input').waitFor()
+}
+
+/** On the Entra emulator's account picker: choose the account and wait to be back in the app. */
+export async function pickAccount(page: Page, stack: Stack, account: { oid: string }) {
+  await page.locator(`button[name="account"][value="${account.oid}"]`).click()
+  await page.waitForURL(url => url.toString().startsWith(stack.app.url))
+}
+
+export async function screenshot(page: Page, name: string) {
+  mkdirSync(screenshotDir, { recursive: true })
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`) })
+}
+
+/** Serious and critical accessibility violations axe-core finds on the page, as short lines. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') })
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Array<{ id: string, impact: string | null, help: string, nodes: Array<{ target: unknown[] }> }> }> } }).axe
+    const result = await axe.run(document, { resultTypes: ['violations'] })
+    return result.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => JSON.stringify(n.target)).slice(0, 5) }))
+  })
+  return violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => `${v.impact} ${v.id}: ${v.help} at ${v.targets.join(', ')}`)
+}
+
+/** Types into the message box and sends it with Enter, as a person would. */
+export async function sendMessage(page: Page, text: string) {
+  const input = page.getByTestId('prompt-input')
+  await input.fill(text)
+  await input.press('Enter')
+}
+
+/** Waits until no answer is being written any more (the Send button is back). */
+export async function waitForAnswer(page: Page) {
+  await page.getByTestId('stop').waitFor({ state: 'detached', timeout: 60_000 })
+  await page.getByTestId('send').waitFor()
+}
+
+/**
+ * Creates a chat through the API with the page's session cookie (faster than typing when a test
+ * only needs chats to exist) and reads the answer to its end. Returns the chat id.
+ */
+export async function createChat(page: Page, stack: Stack, text: string): Promise<string> {
+  const id = crypto.randomUUID()
+  const response = await page.request.post(`${stack.app.url}/api/chats/${id}/messages`, {
+    headers: { origin: stack.app.url },
+    data: { message: { id: crypto.randomUUID(), role: 'user', parts: [{ type: 'text', text }] }, trigger: 'submit-message' },
+  })
+  if (!response.ok()) throw new Error(`Creating a chat failed: ${response.status()} ${await response.text()}`)
+  return id
+}
