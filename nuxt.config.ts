@@ -1,6 +1,6 @@
 // https://nuxt.com/docs/api/configuration/nuxt-config
 export default defineNuxtConfig({
-  modules: ['./modules/dev-emulators', './modules/auth-origin', '@nuxt/ui', '@nuxt/eslint', '@sidebase/nuxt-auth'],
+  modules: ['./modules/dev-emulators', './modules/auth-origin', '@nuxt/ui', '@nuxt/eslint', '@sidebase/nuxt-auth', 'nuxt-security'],
   devtools: { enabled: false },
   css: ['~/assets/css/main.css'],
   // No web fonts from Google & co.: this runs on closed networks, and a bank's CSP forbids them.
@@ -36,4 +36,35 @@ export default defineNuxtConfig({
   eslint: { config: { stylistic: true } },
   // Icons come from the installed @iconify-json collections only, never from api.iconify.design.
   icon: { fallbackToApi: false },
+  security: {
+    nonce: true,
+    headers: {
+      // Only what the app needs: our own scripts (nonce + strict-dynamic), Vue's inline styles,
+      // images from us or data: URIs (initials avatars), API calls to ourselves. No third party.
+      contentSecurityPolicy: {
+        'default-src': ['\'self\''],
+        'script-src': ['\'self\'', '\'nonce-{{nonce}}\'', '\'strict-dynamic\''],
+        'style-src': ['\'self\'', '\'unsafe-inline\''],
+        'img-src': ['\'self\'', 'data:'],
+        'font-src': ['\'self\''],
+        'connect-src': ['\'self\''],
+        'object-src': ['\'none\''],
+        'base-uri': ['\'none\''],
+        'form-action': ['\'self\''],
+        'frame-ancestors': ['\'none\''],
+        'upgrade-insecure-requests': false,
+      },
+      strictTransportSecurity: { maxAge: 31_536_000, includeSubdomains: true },
+      referrerPolicy: 'strict-origin-when-cross-origin',
+      xContentTypeOptions: 'nosniff',
+      xFrameOptions: 'DENY',
+      crossOriginEmbedderPolicy: false,
+    },
+    // Our own limits are counted in PostgreSQL across replicas (server/utils/limits.ts).
+    rateLimiter: false,
+    // Chat messages legitimately contain HTML and code; they are stored as text and rendered escaped.
+    xssValidator: false,
+    requestSizeLimiter: { maxRequestSizeInBytes: 1_000_000, maxUploadFileRequestInBytes: 1_000_000 },
+    corsHandler: false,
+  },
 })

@@ -111,6 +111,7 @@ describe('chatting', () => {
     await answers().last().waitFor()
     expect(await answers().last().getAttribute('data-status')).toBe('partial')
     expect(await answers().last().getByTestId('message-status').textContent()).toContain('Stopped before the answer was complete.')
+    expect(await axeViolations(page)).toEqual([])
 
     const stoppedId = await answers().last().getAttribute('data-message-id')
     await answers().last().getByTestId('regenerate').click()
@@ -171,7 +172,7 @@ describe('chatting', () => {
     await screenshot(page, 'chat-html-as-text')
   })
 
-  it('renders tables and links safely', async () => {
+  it('renders markdown tables', async () => {
     await newChat()
     await sendMessage(page, 'Put the numbers in a table please')
     await waitForAnswer(page)
@@ -192,6 +193,7 @@ describe('errors', () => {
     expect(await problem.getByTestId('retry').count()).toBe(0)
     await problem.getByTestId('edit-after-problem').click()
     await page.getByTestId('edit-input').waitFor()
+    expect(await axeViolations(page)).toEqual([])
     await screenshot(page, 'error-content-filter')
   })
 
@@ -203,6 +205,7 @@ describe('errors', () => {
     expect(await problem.getAttribute('data-kind')).toBe('rate-limit')
     expect(await problem.textContent()).toMatch(/try again in \d+ seconds/i)
     expect(await problem.getByTestId('retry').textContent()).toMatch(/Retry in \d+ s/)
+    expect(await axeViolations(page)).toEqual([])
     await screenshot(page, 'error-rate-limit')
   })
 

@@ -161,8 +161,8 @@ describe('chat', () => {
     let cursor: string | null = null
     let added = false
     do {
-      const page: { json: { chats: Array<{ id: string }>, nextCursor: string | null } } = await api(client, `${stack.app.url}/api/chats?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
-      seen.push(...page.json.chats.map(c => c.id))
+      const page = await api(client, `${stack.app.url}/api/chats?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+      seen.push(...(page.json.chats as Array<{ id: string }>).map(c => c.id))
       cursor = page.json.nextCursor
       if (!added) {
         added = true

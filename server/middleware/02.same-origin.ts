@@ -1,0 +1,16 @@
+const unsafe = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/**
+ * Cookie-authenticated calls that change something must come from our own pages: a cross-site
+ * form or fetch carries the cookie (SameSite=Lax still sends it on top-level POSTs from some
+ * flows) but not our Origin. Bearer-token callers are scripts and carry no cookie to abuse.
+ */
+export default defineEventHandler((event) => {
+  if (!unsafe.has(event.method) || !event.path.startsWith('/api/')) return
+  if (/^Bearer\s/i.test(getHeader(event, 'authorization') ?? '')) return
+  const origin = getHeader(event, 'origin')
+  const site = getHeader(event, 'sec-fetch-site')
+  const expected = publicOrigin(event)
+  if (origin ? origin === expected : site === 'same-origin') return
+  throw createError({ statusCode: 403, statusMessage: 'Forbidden', message: 'Cross-site request refused.' })
+})
