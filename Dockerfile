@@ -1,8 +1,9 @@
-# syntax=docker/dockerfile:1
 # The internal assistant as one image: a Nuxt 3 app built into a self-contained Nitro server.
 #   docker build -t assistant .
 #   docker run --rm -p 3000:3000 --env-file assistant.env assistant
 # Settings come from the environment at run time (see .env.example); none is baked in here.
+# Plain Dockerfile syntax (no frontend to pull, no BuildKit-only flag): builds with docker,
+# buildah/podman or kaniko, also on a closed network with a registry mirror for node:24-slim.
 # Kubernetes manifests: deploy/kubernetes/. What this file promises is checked by tests/deploy/.
 
 # ---- build: all dependencies, dev ones included, to run `nuxi build` ----
@@ -16,7 +17,7 @@ ENV CI=true NUXT_TELEMETRY_DISABLED=1
 COPY package.json package-lock.json nuxt.config.ts tsconfig.json ./
 COPY scripts/ scripts/
 COPY modules/ modules/
-RUN --mount=type=cache,target=/root/.npm,sharing=locked npm ci --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 
 # The app's sources. .dockerignore keeps out tests/, emulators/ (dev and test only: the module
 # that starts them returns before importing them in a build), local data, .env files and .git.

@@ -1,6 +1,6 @@
 // https://nuxt.com/docs/api/configuration/nuxt-config
 export default defineNuxtConfig({
-  modules: ['./modules/dev-emulators', './modules/auth-origin', '@nuxt/ui', '@nuxt/eslint', '@sidebase/nuxt-auth', 'nuxt-security'],
+  modules: ['./modules/dev-emulators', './modules/early-settings', '@nuxt/ui', '@nuxt/eslint', '@sidebase/nuxt-auth', 'nuxt-security'],
   devtools: { enabled: false },
   css: ['~/assets/css/main.css'],
   // No web fonts from Google & co.: this runs on closed networks, and a bank's CSP forbids them.
@@ -14,6 +14,13 @@ export default defineNuxtConfig({
     // The emulators are plain TypeScript that Node 24 runs directly, so they import with `.ts`.
     tsConfig: { compilerOptions: { allowImportingTsExtensions: true } },
   },
+  nitro: {
+    // asyncContext: the audit log reads the client IP, user agent and request id of the current
+    // request also inside next-auth's callbacks, which get no h3 event.
+    experimental: { tasks: true, asyncContext: true },
+    // Retention (server/tasks/retention.ts); every replica fires, one takes the lock.
+    scheduledTasks: { '0 3 * * *': ['retention'] },
+  },
   hooks: {
     'nitro:config'(config) {
       // drizzle-kit's migrations ship inside .output and are applied at start-up.
@@ -24,7 +31,7 @@ export default defineNuxtConfig({
   auth: {
     // sidebase reads this variable as the *full* auth base URL (origin + /api/auth). Our setting,
     // AUTH_ORIGIN, is the bare origin; the server derives this one from it at start-up
-    // (server/early/auth-origin.ts). Passing AUTH_ORIGIN through makes sidebase loop.
+    // (server/early/settings.ts). Passing AUTH_ORIGIN through makes sidebase loop.
     originEnvKey: 'AUTH_BASE_URL_DERIVED',
     baseURL: '/api/auth',
     provider: { type: 'authjs', defaultProvider: 'azure-ad', addDefaultCallbackUrl: true },

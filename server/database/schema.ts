@@ -16,6 +16,7 @@ export const users = pgTable('users', {
   objectId: text('object_id').notNull(),
   email: text('email'),
   displayName: text('display_name'),
+  firstSignInAt: at('first_sign_in_at'),
   lastSignInAt: at('last_sign_in_at'),
   disabledAt: at('disabled_at'),
   ...timestamps,
@@ -31,6 +32,8 @@ export const chats = pgTable('chats', {
 }, table => [
   // Serves the sidebar's keyset pagination: newest first, id breaks ties.
   index('chats_user_updated_idx').on(table.userId, table.updatedAt.desc(), table.id.desc()),
+  // Retention finds chats by last activity across all users.
+  index('chats_updated_idx').on(table.updatedAt),
 ])
 
 export const messageStatuses = ['complete', 'partial', 'failed'] as const
@@ -55,6 +58,8 @@ export const messages = pgTable('messages', {
   createdAt: at('created_at').notNull().defaultNow(),
 }, table => [
   index('messages_chat_seq_idx').on(table.chatId, table.seq),
+  // The usage dashboard aggregates a period of days across all chats.
+  index('messages_created_idx').on(table.createdAt),
 ])
 
 // Entra tokens never reach the browser: the session cookie carries only this row's opaque id.
@@ -81,4 +86,30 @@ export const usageCounters = pgTable('usage_counters', {
   expiresAt: at('expires_at').notNull().default(sql`now() + interval '2 days'`),
 }, table => [
   uniqueIndex('usage_counters_user_bucket_unique').on(table.userId, table.bucket),
+])
+
+export const auditOutcomes = ['success', 'refused', 'failure'] as const
+export type AuditOutcome = typeof auditOutcomes[number]
+
+// Append-only (a trigger refuses UPDATE, TRUNCATE and any DELETE but the retention job's; see
+// drizzle/0002_audit_log_append_only.sql). No foreign keys on purpose: an entry must outlive the
+// user or chat it names, and ON DELETE SET NULL would be an UPDATE. Never holds message text.
+export const auditLog = pgTable('audit_log', {
+  // A sequence, not a uuid: it gives the log a total order for keyset pages and streamed exports.
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  createdAt: at('created_at').notNull().defaultNow(),
+  actorId: uuid('actor_id'),
+  action: text('action').notNull(),
+  targetType: text('target_type'),
+  targetId: text('target_id'),
+  outcome: text('outcome', { enum: auditOutcomes }).notNull(),
+  reason: text('reason'),
+  ip: text('ip'),
+  userAgent: text('user_agent'),
+  requestId: text('request_id'),
+  details: jsonb('details'),
+}, table => [
+  index('audit_log_created_idx').on(table.createdAt),
+  index('audit_log_actor_idx').on(table.actorId, table.id.desc()),
+  index('audit_log_action_idx').on(table.action, table.id.desc()),
 ])

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { consola } from 'consola'
 
-const logger = consola.withTag('http')
+const logger = taggedLogger('http')
 const validId = /^[\w.:-]{8,128}$/
 
 /**

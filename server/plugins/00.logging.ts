@@ -7,14 +7,16 @@ export default defineNitroPlugin(() => {
   if (process.env.NODE_ENV !== 'production' || process.env.LOG_FORMAT === 'pretty') return
   const level = { debug: 4, info: 3, warn: 1, error: 0 }[process.env.LOG_LEVEL || 'info'] ?? 3
   consola.level = level
-  consola.setReporters([{
+  // Tagged loggers read these at call time (server/utils/logger.ts).
+  consola.options.reporters.splice(0, consola.options.reporters.length, {
     log(entry: LogObject) {
       const [first, ...rest] = entry.args
       const fields = typeof first === 'object' && first !== null && !(first instanceof Error) ? first as Record<string, unknown> : undefined
       const message = (fields ? rest : entry.args).map(a => a instanceof Error ? a.message : String(a)).join(' ')
       const line = { time: entry.date.toISOString(), level: levelNames[entry.level] ?? entry.type, ...(entry.tag ? { tag: entry.tag } : {}), msg: message, ...fields }
       const stream = entry.level <= 1 ? process.stderr : process.stdout
+      if (entry.level > level) return
       stream.write(`${JSON.stringify(line)}\n`)
     },
-  }])
+  })
 })

@@ -1,6 +1,6 @@
 import { consola } from 'consola'
 
-// Validate settings and bring the database up before the first request is served.
+// Bring the database up before the first request is served (settings: server/early/settings.ts).
 export default defineNitroPlugin(() => {
   const fatal = (message: string) => {
     consola.error(message)
@@ -12,10 +12,15 @@ export default defineNitroPlugin(() => {
   try {
     config = useServerConfig()
   }
-  catch (error) {
-    fatal(error instanceof ConfigError ? error.message : String(error))
-    return
+  catch {
+    return // reported by server/early/settings.ts
   }
-  consola.info(`Starting in ${config.appEnv} mode; database: ${describeDatabaseUrl(config.database.url, config.database.pgliteDataDir)}`)
-  startDatabase(fatal).catch(() => {})
+  const target = describeDatabaseUrl(config.database.url, config.database.pgliteDataDir)
+  consola.info(`Starting in ${config.appEnv} mode; database: ${target}`)
+  // The Kubernetes migration Job runs the image with MIGRATE_ONLY=true: migrate, then exit.
+  const migrateOnly = process.env.MIGRATE_ONLY === 'true'
+  startDatabase(fatal, { maxAttempts: migrateOnly ? 10 : Infinity }).then(
+    () => migrateOnly && process.exit(0),
+    () => migrateOnly && fatal(`Gave up on ${target}; migrations not applied`),
+  )
 })

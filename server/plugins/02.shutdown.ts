@@ -1,6 +1,5 @@
-import { consola } from 'consola'
 
-const logger = consola.withTag('shutdown')
+const logger = taggedLogger('shutdown')
 
 /**
  * Kubernetes sends SIGTERM, then SIGKILL after terminationGracePeriodSeconds. On SIGTERM:

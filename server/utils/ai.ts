@@ -8,10 +8,9 @@ import {
   type TokenCredential,
 } from '@azure/identity'
 import type { LanguageModel } from 'ai'
-import { consola } from 'consola'
 
 const COGNITIVE_SERVICES_SCOPE = 'https://cognitiveservices.azure.com/.default'
-const logger = consola.withTag('azure-openai')
+const logger = taggedLogger('azure-openai')
 
 /**
  * Keyless by default. An explicit client secret is used alone: were it wrong, a chain would

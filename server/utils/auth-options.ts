@@ -1,13 +1,15 @@
 import type { AuthOptions, Profile } from 'next-auth'
 import AzureADProviderModule from 'next-auth/providers/azure-ad'
-import { consola } from 'consola'
 
-const logger = consola.withTag('auth')
+const logger = taggedLogger('auth')
 
 // A CommonJS module: under Node's ESM loader its default import is the whole `exports` object.
 const AzureADProvider = ((AzureADProviderModule as unknown as { default?: typeof AzureADProviderModule }).default ?? AzureADProviderModule)
 
-function refuse(error: string): string {
+/** Sends the browser to our error page, after recording the refusal and whom it concerned. */
+async function refuse(error: string, claims?: EntraClaims, userId?: string): Promise<string> {
+  const account = claims?.tid && claims.oid ? `${claims.tid}/${claims.oid}` : null
+  await recordAudit({ action: 'sign_in', outcome: 'refused', reason: error, actorId: userId, target: { type: 'entra_account', id: account } })
   return `/auth/error?error=${error}`
 }
 
@@ -51,12 +53,12 @@ function build(): AuthOptions {
         if (!claims?.tid || !claims.oid) return refuse('MissingClaims')
         if (!isTenantAllowed(claims.tid)) {
           logger.warn(`Refused sign-in from tenant ${claims.tid}: not in AZURE_AD_ALLOWED_TENANTS`)
-          return refuse('TenantNotAllowed')
+          return refuse('TenantNotAllowed', claims)
         }
         const existing = await findUserByEntraId(claims.tid, claims.oid)
         if (existing?.disabledAt) {
           logger.warn(`Refused sign-in of disabled user ${existing.id}`)
-          return refuse('AccountDisabled')
+          return refuse('AccountDisabled', claims, existing.id)
         }
         return true
       },
@@ -76,6 +78,7 @@ function build(): AuthOptions {
             expiresAt: new Date((account.expires_at ?? Math.floor(Date.now() / 1000) + 300) * 1000),
           })
           logger.info(`User ${user.id} signed in`)
+          await recordAudit({ action: 'sign_in', actorId: user.id, target: { type: 'user', id: user.id } })
           const signedIn: SessionToken = { sid, uid: user.id, name: user.displayName, roles: claims.roles ?? [] }
           return signedIn
         }
@@ -83,7 +86,13 @@ function build(): AuthOptions {
         if (!session.sid) throw new Error('Session token without a session id')
         const check = await checkAuthSession(session.sid)
         const { error: _previous, ...rest } = session
-        if (check.status === 'ended') return { ...rest, error: 'RefreshAccessTokenError' }
+        // Disabled by an administrator: the session ends here (and in requireUser), and pages send
+        // the user to the error page that says so instead of through sign-in again.
+        if (check.status === 'active' && await isUserDisabled(check.userId)) {
+          await endAuthSession(session.sid, 'AccountDisabled')
+          return { ...rest, error: 'AccountDisabled' }
+        }
+        if (check.status === 'ended') return { ...rest, error: check.reason === 'AccountDisabled' ? 'AccountDisabled' : 'RefreshAccessTokenError' }
         if (check.status === 'unavailable') return { ...rest, error: 'SignInServiceUnavailable' }
         return rest
       },

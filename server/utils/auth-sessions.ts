@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { consola } from 'consola'
 import { and, eq, isNull } from 'drizzle-orm'
 
-const logger = consola.withTag('auth')
+const logger = taggedLogger('auth')
 
 // Refresh this long before Entra's expiry, so a request never carries a token about to lapse.
 const REFRESH_SKEW_MS = 60_000
@@ -26,9 +25,12 @@ export async function createAuthSession(input: { userId: string, accessToken: st
 
 async function markEnded(db: Database, id: string, reason: string): Promise<void> {
   // Tokens are wiped with the end: an ended session keeps only its reason, for the audit trail.
-  await db.update(tables.authSessions)
+  const [ended] = await db.update(tables.authSessions)
     .set({ endedAt: new Date(), endedReason: reason, accessToken: '', refreshToken: null, updatedAt: new Date() })
     .where(and(eq(tables.authSessions.id, id), isNull(tables.authSessions.endedAt)))
+    .returning({ userId: tables.authSessions.userId })
+  // Only the request that actually ended it records it, however many noticed at once.
+  if (ended) await recordAudit({ action: 'session_ended', outcome: reason === 'AccountDisabled' ? 'refused' : 'failure', reason, actorId: ended.userId, target: { type: 'user', id: ended.userId } }, db)
 }
 
 export function endAuthSession(id: string, reason: string): Promise<void> {

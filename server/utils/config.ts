@@ -5,6 +5,10 @@ import { z } from 'zod'
 
 const optional = z.string().trim().transform(v => v || undefined).optional()
 const flag = z.enum(['true', 'false', '1', '0', '']).optional().transform(v => v === 'true' || v === '1')
+// Unset or empty means "keep for ever".
+const retentionDays = z.string().trim().optional()
+  .transform(v => (v ? Number(v) : undefined))
+  .pipe(z.number().int('must be a whole number of days').positive('must be at least 1 day').optional())
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().optional().transform(v => v ?? fallback)
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -43,6 +47,9 @@ const envSchema = z.object({
   CHAT_TIMEOUT_SECONDS: positiveInt(60),
   RATE_LIMIT_REQUESTS_PER_MINUTE: positiveInt(30),
   DAILY_TOKEN_QUOTA: positiveInt(500_000),
+  // Retention
+  MESSAGE_RETENTION_DAYS: retentionDays,
+  AUDIT_RETENTION_DAYS: retentionDays,
   // Operations
   SHUTDOWN_GRACE_SECONDS: positiveInt(25),
   LOG_LEVEL: z.enum(['', 'debug', 'info', 'warn', 'error']).optional(),
@@ -78,6 +85,8 @@ export interface ServerConfig {
     timeoutSeconds: number
   }
   limits: { maxMessageChars: number, requestsPerMinute: number, dailyTokenQuota: number }
+  /** Days after which chats (by last activity) and audit entries are deleted; undefined keeps them. */
+  retention: { messageDays?: number, auditDays?: number }
   shutdownGraceSeconds: number
   logLevel: 'debug' | 'info' | 'warn' | 'error'
 }
@@ -202,6 +211,7 @@ export function parseServerConfig(env: Env): ServerConfig {
       requestsPerMinute: e.RATE_LIMIT_REQUESTS_PER_MINUTE,
       dailyTokenQuota: e.DAILY_TOKEN_QUOTA,
     },
+    retention: { messageDays: e.MESSAGE_RETENTION_DAYS, auditDays: e.AUDIT_RETENTION_DAYS },
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     logLevel: e.LOG_LEVEL || (production ? 'info' : 'debug'),
   }

@@ -1,9 +1,8 @@
 import postgres from 'postgres'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
-import { consola } from 'consola'
 import { applyMigrations, MigrationError, readMigrations } from './migrations'
 
-const logger = consola.withTag('database')
+const logger = taggedLogger('database')
 
 // Any constant works; it only has to be the same in every replica of this app.
 const MIGRATION_LOCK_ID = 7_274_210_511
@@ -52,7 +51,7 @@ function explain(error: unknown): string {
  * Applies migrations at start-up. An unreachable database is retried with back-off (readiness says
  * why meanwhile) instead of crash-looping; a migration that fails stops the process, naming it.
  */
-export function startDatabase(onFatal: (message: string) => void): Promise<void> {
+export function startDatabase(onFatal: (message: string) => void, options: { maxAttempts?: number } = {}): Promise<void> {
   ready ??= (async () => {
     const { database } = useServerConfig()
     const target = describeDatabaseUrl(database.url, database.pgliteDataDir)
@@ -71,6 +70,7 @@ export function startDatabase(onFatal: (message: string) => void): Promise<void>
         }
         const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6))
         state = { status: 'unavailable', reason: `${target} is unreachable (${explain(error)})` }
+        if (attempt >= (options.maxAttempts ?? Infinity)) throw error
         logger.warn(`${state.reason}; retrying in ${Math.round(delay / 1000)}s`)
         await new Promise(resolve => setTimeout(resolve, delay))
       }

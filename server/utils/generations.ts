@@ -1,8 +1,7 @@
 import { createUIMessageStreamResponse, streamText, type UIMessageChunk } from 'ai'
 import type { H3Event } from 'h3'
-import { consola } from 'consola'
 
-const logger = consola.withTag('chat')
+const logger = taggedLogger('chat')
 
 interface Generation {
   chatId: string

@@ -6,7 +6,7 @@ export interface SessionToken extends JWT {
   sid: string
   uid: string
   roles: string[]
-  error?: 'RefreshAccessTokenError' | 'SignInServiceUnavailable'
+  error?: 'RefreshAccessTokenError' | 'SignInServiceUnavailable' | 'AccountDisabled'
 }
 
 export function useSecureCookies(): boolean {

@@ -23,8 +23,10 @@ import { find, render } from './support/kubernetes'
 // No Docker engine here: the final stage is laid out as a folder from the Dockerfile's own steps
 // and its CMD and HEALTHCHECK run there, as the image's user. By default the build stage is this
 // checkout's build (.output); DEPLOY_SIMULATE_BUILD=1 runs the build stage's own COPY and RUN
-// steps (npm ci, npm run build) in a folder first, which takes minutes.
+// steps (npm ci, npm run build) in a folder first, which takes minutes, from this checkout or
+// from the build context DEPLOY_BUILD_CONTEXT names (e.g. a `git archive` of a commit).
 const simulate = process.env.DEPLOY_SIMULATE_BUILD === '1'
+const context = process.env.DEPLOY_BUILD_CONTEXT || repoRoot
 
 const CLIENT_ID = '0a1b2c3d-0000-4000-8000-0000000d0c4e'
 const CLIENT_SECRET = 'image-test-client-secret'
@@ -49,7 +51,7 @@ describe('the image\'s commands, run in a folder laid out like the image', () =>
 
   beforeAll(async () => {
     if (!simulate) buildOnce()
-    layout = layOutImage(simulate ? 'simulate' : 'checkout', line => console.log(`[image] ${line}`))
+    layout = layOutImage(simulate ? 'simulate' : 'checkout', line => console.log(`[image] ${line}`), context)
     filesAtStart = listFiles(layout.workdir).sort()
     const port = await freePort()
     const origin = `http://127.0.0.1:${port}`

@@ -80,6 +80,12 @@ describe('chatting', () => {
     // The address changed to /chat/<id> without loading a new page.
     expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('same page')
 
+    // Copy the answer, and the code block on its own.
+    await answer.getByTestId('copy-message').click()
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toContain('That is all for now')
+    await answer.getByTestId('copy-code').click()
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toMatch(/^export function greet/)
+
     const url = page.url()
     const text = await answer.getByTestId('message-text').textContent()
     await page.reload()

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { mkdirSync, writeFileSync } from 'node:fs'
 
 const root = join(import.meta.dirname, '../..')
 
@@ -31,6 +32,35 @@ export async function freePort(): Promise<number> {
   return (await freePorts(1))[0]!
 }
 
+/** Every server's output is kept for the run, so CI can grep all of it for leaked secrets. */
+export const logDir = join(root, '.cache/test-logs')
+
+function keepLog(port: number, output: string) {
+  mkdirSync(logDir, { recursive: true })
+  writeFileSync(join(logDir, `${process.pid}-${port}-${Date.now()}.log`), output)
+}
+
+/** Runs the built server until it exits by itself (a refused start-up), returning its output. */
+export async function runUntilExit(env: Record<string, string | undefined>): Promise<{ code: number | null, output: string }> {
+  const child = spawn(process.execPath, [join(root, '.output/server/index.mjs')], {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', PORT: String(await freePort()), HOST: '127.0.0.1', ...env } as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout!.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr!.on('data', (chunk) => {
+    output += chunk
+  })
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+  const code = await new Promise<number | null>(resolve => child.on('exit', resolve))
+  clearTimeout(timer)
+  keepLog(0, output)
+  return { code, output }
+}
+
 /** The environment every test server shares: test mode, a fixed secret, quiet logs. */
 export const baseTestEnv = {
   NODE_ENV: 'production',
@@ -57,7 +87,10 @@ export async function startAppServer(env: Record<string, string>, options: { wai
   child.stderr!.on('data', (chunk) => {
     output += chunk
   })
-  const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
+  const exited = new Promise<number | null>(resolve => child.on('exit', (code) => {
+    keepLog(port, output)
+    resolve(code)
+  }))
   const server: AppServer = {
     url,
     port,

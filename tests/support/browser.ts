@@ -43,8 +43,10 @@ export async function pickAccount(page: Page, stack: Stack, account: { oid: stri
   await page.waitForURL(url => url.toString().startsWith(stack.app.url))
 }
 
+/** Saves what the page shows once its finite animations (drawers, dialogs) have ended. */
 export async function screenshot(page: Page, name: string) {
   mkdirSync(screenshotDir, { recursive: true })
+  await page.waitForFunction(() => document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity))
   await page.screenshot({ path: join(screenshotDir, `${name}.png`) })
 }
 
@@ -76,10 +78,10 @@ export async function waitForAnswer(page: Page) {
 
 /**
  * Creates a chat through the API with the page's session cookie (faster than typing when a test
- * only needs chats to exist) and reads the answer to its end. Returns the chat id.
+ * only needs chats to exist) and reads the answer to its end; with `id`, adds to that chat.
+ * Returns the chat id.
  */
-export async function createChat(page: Page, stack: Stack, text: string): Promise<string> {
-  const id = crypto.randomUUID()
+export async function createChat(page: Page, stack: Stack, text: string, id: string = crypto.randomUUID()): Promise<string> {
   const response = await page.request.post(`${stack.app.url}/api/chats/${id}/messages`, {
     headers: { origin: stack.app.url },
     data: { message: { id: crypto.randomUUID(), role: 'user', parts: [{ type: 'text', text }] }, trigger: 'submit-message' },

@@ -12,6 +12,7 @@ export default defineEventHandler(async (event) => {
     .where(and(eq(tables.chats.id, id), eq(tables.chats.userId, user.id)))
     .returning({ id: tables.chats.id })
   if (!deleted.length) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Chat not found' })
+  await recordAudit({ action: 'chat_deleted', actorId: user.id, target: { type: 'chat', id }, event })
   setResponseStatus(event, 204)
   return null
 })

@@ -4,7 +4,10 @@
  */
 export default defineEventHandler(async (event) => {
   const token = await readSessionToken(event)
-  if (token?.sid) await deleteAuthSession(token.sid)
+  if (token?.sid) {
+    await deleteAuthSession(token.sid)
+    await recordAudit({ action: 'sign_out', actorId: token.uid, target: { type: 'user', id: token.uid }, event })
+  }
   clearSessionCookies(event)
   const { azureAd } = useServerConfig()
   const signedOut = `${publicOrigin(event)}/signed-out`

@@ -16,6 +16,7 @@ export async function upsertUser(identity: EntraIdentity, options: { signedIn: b
     objectId: identity.objectId,
     email: identity.email ?? null,
     displayName: identity.displayName ?? null,
+    firstSignInAt: options.signedIn ? now : null,
     lastSignInAt: options.signedIn ? now : null,
   }
   const [user] = await useDb().insert(tables.users).values(values)
@@ -24,10 +25,16 @@ export async function upsertUser(identity: EntraIdentity, options: { signedIn: b
       set: {
         email: sql`coalesce(excluded.email, ${tables.users.email})`,
         displayName: sql`coalesce(excluded.display_name, ${tables.users.displayName})`,
+        firstSignInAt: options.signedIn ? sql`coalesce(${tables.users.firstSignInAt}, ${now.toISOString()}::timestamptz)` : sql`${tables.users.firstSignInAt}`,
         lastSignInAt: options.signedIn ? now : sql`${tables.users.lastSignInAt}`,
         updatedAt: now,
       },
     })
     .returning()
   return user!
+}
+
+export async function isUserDisabled(userId: string): Promise<boolean> {
+  const [user] = await useDb().select({ disabledAt: tables.users.disabledAt }).from(tables.users).where(eq(tables.users.id, userId))
+  return !user || !!user.disabledAt
 }

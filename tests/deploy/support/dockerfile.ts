@@ -169,6 +169,12 @@ function copyInto(from: string, to: string, destIsDir: boolean, filter?: (source
   cpSync(from, target, { recursive: true, filter })
 }
 
+/** The build host's proxy and CA settings, which a build's network access goes through. */
+function buildHostNetwork(): Record<string, string> {
+  const names = /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|(HTTPS?|NO)_PROXY|(https?|no)_proxy)$/
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => names.test(e[0]) && e[1] !== undefined))
+}
+
 /** Carries out a stage's steps in `fs`: WORKDIR, ENV, COPY (context or --from) and, if asked, RUN. */
 export function runStage(stage: Stage, fs: StageFilesystem, options: RunStageOptions = {}) {
   const context = options.context ?? repoRoot
@@ -214,7 +220,7 @@ export function runStage(stage: Stage, fs: StageFilesystem, options: RunStageOpt
         options.log?.(`RUN ${step.content}`)
         execFileSync('sh', ['-c', step.content], {
           cwd: fs.host('.'),
-          env: { PATH: options.path ?? process.env.PATH, HOME: process.env.HOME, ...fs.env } as NodeJS.ProcessEnv,
+          env: { ...buildHostNetwork(), PATH: options.path ?? process.env.PATH, HOME: process.env.HOME, ...fs.env } as NodeJS.ProcessEnv,
           stdio: ['ignore', 'inherit', 'inherit'],
         })
         break

@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { accounts, startStack, type Stack } from '../support/stack'
+import { axeViolations, launchBrowser, newContext, screenshot, sendMessage, signInAs, waitForAnswer } from '../support/browser'
+
+let stack: Stack
+let browser: Browser
+
+beforeAll(async () => {
+  stack = await startStack()
+  browser = await launchBrowser()
+})
+afterAll(async () => {
+  await browser?.close()
+  await stack?.stop()
+})
+
+/** How light the page background is, 0 (black) to 1 (white), whatever colour space CSS uses. */
+function backgroundLightness(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const canvas = document.createElement('canvas')
+    canvas.width = canvas.height = 1
+    const context = canvas.getContext('2d')!
+    context.fillStyle = getComputedStyle(document.body).backgroundColor
+    context.fillRect(0, 0, 1, 1)
+    const [r, g, b] = context.getImageData(0, 0, 1, 1).data
+    return (0.2126 * r! + 0.7152 * g! + 0.0722 * b!) / 255
+  })
+}
+
+describe('on a phone', () => {
+  let page: Page
+  beforeAll(async () => {
+    page = await (await newContext(browser, stack, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })).newPage()
+    await signInAs(page, stack, accounts.megan)
+  })
+
+  it('hides the sidebar behind a menu button that opens and closes it', async () => {
+    expect(await page.getByTestId('sidebar').isVisible()).toBe(false)
+    // While the drawer is open the page behind it is inert, so the button is found by test id.
+    const menu = page.getByTestId('open-sidebar')
+    expect(await menu.getAttribute('aria-label')).toBe('Open conversations')
+    expect(await menu.getAttribute('aria-expanded')).toBe('false')
+    await menu.click()
+    const drawer = page.getByTestId('mobile-sidebar')
+    await drawer.waitFor()
+    expect(await drawer.getByTestId('new-chat').isVisible()).toBe(true)
+    expect(await menu.getAttribute('aria-expanded')).toBe('true')
+    await screenshot(page, 'phone-sidebar-open')
+    await page.keyboard.press('Escape')
+    await drawer.waitFor({ state: 'detached' })
+
+    await menu.click()
+    await drawer.waitFor()
+    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click()
+    await drawer.waitFor({ state: 'detached' })
+  })
+
+  it('lets me write and send a message', async () => {
+    await sendMessage(page, 'Hello from my phone, with a table')
+    await page.waitForURL(/\/chat\//)
+    await waitForAnswer(page)
+    expect(await page.getByTestId('message-assistant').last().locator('table').count()).toBe(1)
+    const box = await page.getByTestId('prompt-input').boundingBox()
+    expect(box!.y + box!.height).toBeLessThanOrEqual(844)
+    expect(box!.width).toBeGreaterThan(300)
+    // The chat is in the drawer, and picking it closes the drawer.
+    await page.getByTestId('open-sidebar').click()
+    const drawer = page.getByTestId('mobile-sidebar')
+    await drawer.getByTestId('chat-item').filter({ hasText: 'Hello from my phone' }).waitFor()
+    await drawer.getByTestId('new-chat').click()
+    await drawer.waitFor({ state: 'detached' })
+    await page.waitForURL(`${stack.app.url}/`)
+    await page.goBack()
+    await page.getByTestId('message-assistant').last().waitFor()
+    await screenshot(page, 'phone-chat')
+  })
+})
+
+describe('on a desktop', () => {
+  let page: Page
+  beforeAll(async () => {
+    page = await (await newContext(browser, stack)).newPage()
+    await signInAs(page, stack, accounts.alex)
+  })
+
+  it('switches to the dark theme from the account menu and keeps it after a reload', async () => {
+    await sendMessage(page, 'Show me some code please')
+    await waitForAnswer(page)
+    await page.getByTestId('user-menu').click()
+    await page.getByRole('menuitemcheckbox', { name: 'Dark' }).click()
+    await page.waitForFunction(() => document.documentElement.classList.contains('dark'))
+    await page.keyboard.press('Escape')
+    expect(await backgroundLightness(page)).toBeLessThan(0.2)
+    await page.reload()
+    await page.getByTestId('message-assistant').last().waitFor()
+    expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true)
+    expect(await axeViolations(page)).toEqual([])
+    await screenshot(page, 'dark-theme')
+
+    await page.getByTestId('user-menu').click()
+    await page.getByRole('menuitemcheckbox', { name: 'Light' }).click()
+    await page.waitForFunction(() => !document.documentElement.classList.contains('dark'))
+    await page.keyboard.press('Escape')
+  })
+
+  it('lists the keyboard shortcuts and obeys them', async () => {
+    await page.locator('body').click({ position: { x: 600, y: 300 } })
+    await page.keyboard.press('?')
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' })
+    await help.waitFor()
+    for (const action of ['Search chats', 'New chat', 'Focus the message box', 'Stop the answer']) {
+      expect(await help.textContent()).toContain(action)
+    }
+    await screenshot(page, 'shortcuts-help')
+    await page.keyboard.press('Escape')
+    await help.waitFor({ state: 'detached' })
+
+    // "/" focuses the message box.
+    await page.locator('body').click({ position: { x: 600, y: 300 } })
+    await page.keyboard.press('/')
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('prompt-input')
+
+    // Ctrl+K searches chats, even while typing.
+    await page.keyboard.press('Control+k')
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('chat-search')
+
+    // Ctrl+Shift+O starts a new chat.
+    expect(page.url()).toMatch(/\/chat\//)
+    await page.keyboard.press('Control+Shift+O')
+    await page.waitForURL(`${stack.app.url}/`)
+    await page.getByTestId('welcome').waitFor()
+
+    // Esc stops an answer being written.
+    await sendMessage(page, 'A long one please [[emulator:slow]]')
+    await page.getByTestId('message-assistant').last().getByTestId('message-text').waitFor()
+    await page.keyboard.press('Escape')
+    await waitForAnswer(page)
+    expect(await page.getByTestId('message-assistant').last().getAttribute('data-status')).toBe('partial')
+  })
+
+  it('follows the answer while I am at the bottom and offers a jump back when I scroll up', async () => {
+    await page.getByTestId('new-chat').click()
+    await page.waitForURL(`${stack.app.url}/`)
+    await sendMessage(page, 'A long answer please [[emulator:long]] [[emulator:delay=15]]')
+    const scroller = page.getByTestId('message-scroller')
+    // While it streams, the view stays at the bottom.
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[data-testid="message-scroller"]')!
+      return el.scrollHeight > el.clientHeight * 1.5
+    })
+    const distance = () => scroller.evaluate(el => el.scrollHeight - el.scrollTop - el.clientHeight)
+    expect(await distance()).toBeLessThan(48)
+    // Scrolling up stops the following; the jump button brings me back.
+    await scroller.hover()
+    await page.mouse.wheel(0, -600)
+    await page.getByTestId('jump-to-latest').waitFor()
+    await waitForAnswer(page)
+    expect(await distance()).toBeGreaterThan(200)
+    await page.getByTestId('jump-to-latest').click()
+    await page.getByTestId('jump-to-latest').waitFor({ state: 'detached' })
+    await expect.poll(distance).toBeLessThan(48)
+  })
+})
+
+describe('signing out', () => {
+  it('ends the session here and at Entra', async () => {
+    const page = await (await newContext(browser, stack)).newPage()
+    await signInAs(page, stack, accounts.adele)
+    await page.getByTestId('user-menu').click()
+    await page.getByRole('menuitem', { name: 'Sign out' }).click()
+    await page.waitForURL(`${stack.app.url}/signed-out`)
+    await page.getByRole('heading', { name: 'You are signed out' }).waitFor()
+    const me = await page.request.get(`${stack.app.url}/api/me`)
+    expect(me.status()).toBe(401)
+  })
+})
