@@ -1,0 +1,7 @@
+// Runs the retention job now (the same task as the daily schedule), recorded with this admin as actor.
+export default defineEventHandler(async (event) => {
+  const admin = await requireRole(event, 'Admin')
+  const { result } = await runTask('retention', { payload: { actorId: admin.id } }) as { result: RetentionResult | null }
+  if (!result) throw createError({ statusCode: 409, statusMessage: 'Conflict', message: 'Retention is already running on another server; try again in a few minutes.' })
+  return result
+})
