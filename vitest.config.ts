@@ -11,7 +11,7 @@ export default defineConfig({
     reporters: reportFile ? ['default', 'json'] : ['default'],
     outputFile: reportFile ? { json: reportFile } : undefined,
     projects: [
-      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },
       { test: { name: 'emulators', include: ['tests/emulators/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },
       {
         test: {

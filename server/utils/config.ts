@@ -12,7 +12,7 @@ const retentionDays = z.string().trim().optional()
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().optional().transform(v => v ?? fallback)
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-const envSchema = z.object({
+export const envSchema = z.object({
   APP_ENV: z.enum(['production', 'development', 'test']).optional(),
   // Database
   DATABASE_URL: optional,
