@@ -9,17 +9,18 @@ export default defineNuxtConfig({
   // server/utils/config.ts (validated with zod at start-up), not baked in at build time.
   runtimeConfig: {},
   compatibilityDate: '2025-07-15',
-  typescript: {
-    strict: true,
-    // The emulators are plain TypeScript that Node 24 runs directly, so they import with `.ts`.
-    tsConfig: { compilerOptions: { allowImportingTsExtensions: true } },
-  },
   nitro: {
     // asyncContext: the audit log reads the client IP, user agent and request id of the current
     // request also inside next-auth's callbacks, which get no h3 event.
     experimental: { tasks: true, asyncContext: true },
     // Retention (server/tasks/retention.ts); every replica fires, one takes the lock.
     scheduledTasks: { '0 3 * * *': ['retention'] },
+    // The hoisted @nuxt/schema 4 types only a fallback subset of Nitro's options here.
+  } as Record<string, unknown>,
+  typescript: {
+    strict: true,
+    // The emulators are plain TypeScript that Node 24 runs directly, so they import with `.ts`.
+    tsConfig: { compilerOptions: { allowImportingTsExtensions: true } },
   },
   hooks: {
     'nitro:config'(config) {

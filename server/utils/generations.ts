@@ -75,7 +75,6 @@ function clientStream() {
 export async function answer(event: H3Event, input: { chatId: string, userId: string, assistantId: string }): Promise<Response> {
   const config = useServerConfig()
   const history = await loadHistory(input.chatId, config.azureOpenai.contextBudgetTokens)
-  await insertAssistantPlaceholder(input.chatId, input.assistantId, config.azureOpenai.deployment)
 
   const controller = new AbortController()
   const timeoutSeconds = config.azureOpenai.timeoutSeconds

@@ -1,14 +1,7 @@
 import { createUIMessageStream, createUIMessageStreamResponse, type UIMessage } from 'ai'
 
-/** The assistant message stored right after `messageId`, if the model already answered it. */
-export async function storedAnswerAfter(chatId: string, messageId: string) {
-  const [latest, previous] = await lastMessages(chatId, 2)
-  if (latest?.role === 'assistant' && previous?.id === messageId) return latest
-  return undefined
-}
-
 /** Sends a stored answer in the same UI-message stream format as a live one. */
-export function replayAnswer(userMessage: UIMessage, stored: { id: string, parts: unknown, status: string }) {
+export function replayAnswer(userMessage: UIMessage, stored: { id: string, parts: unknown, status: string, error: string | null }) {
   const text = textOf(stored.parts)
   const stream = createUIMessageStream({
     originalMessages: [userMessage],
@@ -18,7 +11,7 @@ export function replayAnswer(userMessage: UIMessage, stored: { id: string, parts
       writer.write({ type: 'text-start', id: 'replay' })
       if (text) writer.write({ type: 'text-delta', id: 'replay', delta: text })
       writer.write({ type: 'text-end', id: 'replay' })
-      writer.write({ type: 'finish', messageMetadata: { status: stored.status, replayed: true } })
+      writer.write({ type: 'finish', messageMetadata: { status: stored.status, error: stored.error, replayed: true } })
     },
   })
   return createUIMessageStreamResponse({ stream, headers: { 'Cache-Control': 'no-store' } })

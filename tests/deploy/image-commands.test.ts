@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startEntraEmulator, tenants, type EntraEmulator } from '../../emulators/entra/index.ts'
@@ -32,7 +32,8 @@ const CLIENT_ID = '0a1b2c3d-0000-4000-8000-0000000d0c4e'
 const CLIENT_SECRET = 'image-test-client-secret'
 const OPENAI_KEY = 'image-test-openai-key'
 
-const migrationTags = (JSON.parse(readFileSync(join(repoRoot, 'drizzle/meta/_journal.json'), 'utf8')) as { entries: Array<{ tag: string }> })
+// The migrations of the sources the image was built from.
+const migrationTags = (JSON.parse(readFileSync(join(context, 'drizzle/meta/_journal.json'), 'utf8')) as { entries: Array<{ tag: string }> })
   .entries.map(e => e.tag)
 
 function exitCodeWithin(process: ImageProcess, ms: number): Promise<number | null | 'timeout'> {
@@ -146,11 +147,11 @@ describe('the image\'s commands, run in a folder laid out like the image', () =>
     expect(await exitCodeWithin(check, 10_000)).toBe(1)
   })
 
-  // The migration Job's command (deploy/kubernetes). Runs once the server understands
-  // MIGRATE_ONLY=true ("apply the migrations, then exit 0"); skipped on a build without it.
-  const bundle = join(repoRoot, '.output/server/chunks')
-  const migrateOnly = existsSync(bundle) && listFiles(bundle).some(f => f.endsWith('.mjs') && readFileSync(join(bundle, f), 'utf8').includes('MIGRATE_ONLY'))
-  it.skipIf(!migrateOnly)('runs the migration Job\'s command to completion on a fresh database', async () => {
+  // The migration Job's command (deploy/kubernetes): MIGRATE_ONLY=true means "apply the
+  // migrations, then exit 0". Skipped on a build of a server that does not know it yet.
+  it('runs the migration Job\'s command to completion on a fresh database', async (test) => {
+    const chunks = join(layout.workdir, '.output/server/chunks')
+    if (!listFiles(chunks).some(f => f.endsWith('.mjs') && readFileSync(join(chunks, f), 'utf8').includes('MIGRATE_ONLY'))) test.skip()
     const container = find(render('overlays/example'), 'Job', 'assistant-migrate').spec.template.spec.containers[0]
     const literal = Object.fromEntries(container.env.filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string, value: string }) => [e.name, e.value]))
     const db = await createTestDatabase()

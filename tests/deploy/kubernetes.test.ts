@@ -16,11 +16,12 @@ const SETTINGS = [
   'AZURE_AUTHORITY_HOST',
   'CHAT_SYSTEM_PROMPT', 'CHAT_MAX_OUTPUT_TOKENS', 'CHAT_CONTEXT_BUDGET_TOKENS', 'CHAT_MAX_MESSAGE_CHARS',
   'CHAT_TIMEOUT_SECONDS', 'RATE_LIMIT_REQUESTS_PER_MINUTE', 'DAILY_TOKEN_QUOTA',
-  'SHUTDOWN_GRACE_SECONDS', 'LOG_LEVEL', 'MESSAGE_RETENTION_DAYS', 'AUDIT_RETENTION_DAYS',
+  'MESSAGE_RETENTION_DAYS', 'AUDIT_RETENTION_DAYS', 'SHUTDOWN_GRACE_SECONDS', 'LOG_LEVEL', 'LOG_FORMAT',
 ]
 const SECRETS = ['NUXT_AUTH_SECRET', 'AZURE_AD_CLIENT_SECRET', 'DATABASE_URL', 'AZURE_OPENAI_API_KEY', 'AZURE_CLIENT_SECRET']
-// Present in .env.example for a developer's machine or the tests only, never in a cluster.
-const LOCAL_ONLY = /^(APP_ENV|NODE_ENV|PORT|HOST|PGLITE_DATA_DIR|.*EMULATOR.*)$/
+// In .env.example but not for the cluster's ConfigMap: a developer's machine or the tests only,
+// the image's own (PORT, HOST), and the migration Job's switch.
+const NOT_FROM_CONFIG = /^(APP_ENV|NODE_ENV|PORT|HOST|PGLITE_DATA_DIR|.*EMULATOR.*|MIGRATE_ONLY)$/
 const SECRET_NAME = 'assistant-secrets'
 const WORKLOAD_IDENTITY_ENV = ['AZURE_CLIENT_ID', 'AZURE_TENANT_ID', 'AZURE_AUTHORITY_HOST', 'AZURE_FEDERATED_TOKEN_FILE']
 
@@ -170,7 +171,7 @@ describe.each(['base', 'overlays/example'])('the Kubernetes manifests of %s', (d
   it.each(['Deployment', 'Job'])('give the %s every setting, the secret ones from the Secret only', (kind) => {
     const container = find(objects, kind).spec.template.spec.containers[0]
     const sources = envSources(objects, container)
-    const names = [...new Set([...SETTINGS, ...envExampleNames().filter(n => !LOCAL_ONLY.test(n))])]
+    const names = [...new Set([...SETTINGS, ...envExampleNames().filter(n => !NOT_FROM_CONFIG.test(n))])]
     expect(names.filter(name => !sources.has(name))).toEqual([])
     for (const name of SECRETS) expect(sources.get(name), name).toBe('secret')
     for (const entry of container.env) {
@@ -221,6 +222,13 @@ describe.each(['base', 'overlays/example'])('the Kubernetes manifests of %s', (d
     expect(policy.spec.ingress[0].from).toEqual([expect.objectContaining({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } })])
     const ports = policy.spec.egress.flatMap((rule: { ports: Array<{ protocol: string, port: number }> }) => rule.ports.map(p => `${p.protocol}/${p.port}`))
     expect(ports.sort()).toEqual(['TCP/443', 'TCP/53', 'TCP/5432', 'UDP/53'])
+  })
+
+  it('set MIGRATE_ONLY on the migration Job alone, and nothing local-only anywhere', () => {
+    const deployment = find(objects, 'Deployment', 'assistant').spec.template.spec.containers[0]
+    const config = find(objects, 'ConfigMap').data as Record<string, string>
+    expect(envSources(objects, deployment).has('MIGRATE_ONLY')).toBe(false)
+    expect(Object.keys(config).filter(key => NOT_FROM_CONFIG.test(key))).toEqual([])
   })
 
   it('migrate with the same image and settings as the server, once, then exit', () => {

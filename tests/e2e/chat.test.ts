@@ -80,6 +80,7 @@ describe('chatting', () => {
     // The address changed to /chat/<id> without loading a new page.
     expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('same page')
 
+    const text = await answer.getByTestId('message-text').textContent()
     // Copy the answer, and the code block on its own.
     await answer.getByTestId('copy-message').click()
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toContain('That is all for now')
@@ -87,7 +88,6 @@ describe('chatting', () => {
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toMatch(/^export function greet/)
 
     const url = page.url()
-    const text = await answer.getByTestId('message-text').textContent()
     await page.reload()
     await questions().first().waitFor()
     expect(page.url()).toBe(url)
@@ -153,6 +153,20 @@ describe('chatting', () => {
     await screenshot(page, 'chat-edited')
   })
 
+  it('follows an answer still being written after a reload, until it is complete', async () => {
+    await newChat()
+    await sendMessage(page, 'Write slowly please [[emulator:slow]]')
+    await answers().last().getByTestId('message-text').waitFor()
+    // Closing the connection does not stop the server: the answer goes on and is stored.
+    await page.reload()
+    await page.getByTestId('server-generating').waitFor()
+    expect(await page.getByTestId('stop').isVisible()).toBe(true)
+    await page.getByTestId('server-generating').waitFor({ state: 'detached', timeout: 30_000 })
+    await waitForAnswer(page)
+    expect(await answers().last().getAttribute('data-status')).toBe('complete')
+    expect(await answers().last().textContent()).toContain('That is all for now')
+  })
+
   it('shows HTML from the model and from me as text and runs none of it', async () => {
     const dialogs: string[] = []
     const probes: string[] = []
@@ -215,7 +229,7 @@ describe('errors', () => {
     await screenshot(page, 'error-rate-limit')
   })
 
-  it('says when the model is unavailable and retries once it is reachable', async () => {
+  it('says when the model is unavailable and offers to retry', async () => {
     await newChat()
     await sendMessage(page, 'Model trouble [[emulator:500]]')
     const problem = page.getByTestId('chat-problem')

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { accounts, startStack, type Stack } from '../support/stack'
@@ -160,6 +161,44 @@ describe('on a desktop', () => {
     await page.getByTestId('jump-to-latest').click()
     await page.getByTestId('jump-to-latest').waitFor({ state: 'detached' })
     await expect.poll(distance).toBeLessThan(48)
+  })
+})
+
+/** The JavaScript a page's HTML makes the browser load at once: its module scripts and preloads. */
+async function initialScripts(page: Page, url: string): Promise<{ files: number, bytes: number, gzip: number }> {
+  const html = await (await page.request.get(url)).text()
+  const sources = new Set<string>()
+  for (const [tag] of html.matchAll(/<(?:script|link)\b[^>]*>/g)) {
+    const isScript = tag.startsWith('<script') && /\ssrc="/.test(tag)
+    const isPreload = tag.startsWith('<link') && /rel="modulepreload"/.test(tag)
+    const src = tag.match(/\s(?:src|href)="([^"]+)"/)?.[1]
+    if ((isScript || isPreload) && src?.endsWith('.js')) sources.add(new URL(src, url).toString())
+  }
+  let bytes = 0
+  let gzip = 0
+  for (const source of sources) {
+    const body = await (await page.request.get(source)).body()
+    bytes += body.length
+    gzip += gzipSync(body, { level: 9 }).length
+  }
+  return { files: sources.size, bytes, gzip }
+}
+
+describe('page weight', () => {
+  it('keeps the JavaScript of the first page small', async () => {
+    const page = await (await newContext(browser, stack)).newPage()
+    await signInAs(page, stack, accounts.adele)
+    await sendMessage(page, 'Some code for the weight check')
+    await page.waitForURL(/\/chat\//)
+    await waitForAnswer(page)
+    const newChat = await initialScripts(page, `${stack.app.url}/`)
+    const chat = await initialScripts(page, page.url())
+    console.info(`[page weight] new chat: ${newChat.files} scripts, ${(newChat.bytes / 1024).toFixed(1)} KiB, ${(newChat.gzip / 1024).toFixed(1)} KiB gzip; `
+      + `existing chat: ${chat.files} scripts, ${(chat.bytes / 1024).toFixed(1)} KiB, ${(chat.gzip / 1024).toFixed(1)} KiB gzip`)
+    // The AI SDK, markdown-it and highlight.js load on demand, not with the new-chat page.
+    expect(newChat.gzip).toBeLessThan(200 * 1024)
+    expect(chat.gzip).toBeLessThan(280 * 1024)
+    await page.context().close()
   })
 })
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { and, asc, desc, eq, gt, gte, lt } from 'drizzle-orm'
 import type { MessageStatus } from '../../database/schema'
 
@@ -44,10 +45,24 @@ export async function updateMessageText(messageId: string, text: string) {
   await useDb().update(tables.messages).set({ parts: [{ type: 'text', text }] }).where(eq(tables.messages.id, messageId))
 }
 
-export async function insertAssistantPlaceholder(chatId: string, id: string, model: string) {
-  // Stored before the first token as `partial`: if the process dies mid-answer, the chat still
-  // shows that an answer was cut, instead of a question left hanging.
-  await useDb().insert(tables.messages).values({ id, chatId, role: 'assistant', parts: [], status: 'partial', model })
+/** The id of the answer to a question: derived, so that concurrent re-sends agree on it. */
+export function answerIdFor(questionId: string): string {
+  const hex = createHash('sha256').update(`answer:${questionId}`).digest('hex')
+  // Shaped as an RFC 4122 UUID (version 8, "custom"), so it fits the uuid column and our schemas.
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+}
+
+/**
+ * Stores the answer's row before the first token, as `partial`: only the request whose insert
+ * wins may ask the model, and if the process dies mid-answer the chat still shows a cut answer
+ * instead of a question left hanging.
+ */
+export async function claimAnswer(chatId: string, id: string, model: string): Promise<boolean> {
+  const inserted = await useDb().insert(tables.messages)
+    .values({ id, chatId, role: 'assistant', parts: [], status: 'partial', model })
+    .onConflictDoNothing()
+    .returning({ id: tables.messages.id })
+  return inserted.length > 0
 }
 
 export async function saveAssistantMessage(id: string, values: { text: string, status: MessageStatus, error?: string | null, inputTokens?: number, outputTokens?: number }) {
@@ -79,12 +94,6 @@ export async function loadHistory(chatId: string, budgetTokens: number) {
     used += cost
   }
   return kept
-}
-
-export async function lastMessages(chatId: string, count: number) {
-  return useDb().select({ id: tables.messages.id, role: tables.messages.role, status: tables.messages.status, parts: tables.messages.parts })
-    .from(tables.messages).where(eq(tables.messages.chatId, chatId))
-    .orderBy(desc(tables.messages.seq)).limit(count)
 }
 
 /** A page of messages, newest page first, each page in reading order. */

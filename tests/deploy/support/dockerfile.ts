@@ -169,6 +169,14 @@ function copyInto(from: string, to: string, destIsDir: boolean, filter?: (source
   cpSync(from, target, { recursive: true, filter })
 }
 
+/**
+ * An environment of exactly these variables. (Next's types, which next-auth pulls in, make
+ * NODE_ENV a required member of ProcessEnv.)
+ */
+export function processEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  return env as unknown as NodeJS.ProcessEnv
+}
+
 /** The build host's proxy and CA settings, which a build's network access goes through. */
 function buildHostNetwork(): Record<string, string> {
   const names = /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|(HTTPS?|NO)_PROXY|(https?|no)_proxy)$/
@@ -220,7 +228,7 @@ export function runStage(stage: Stage, fs: StageFilesystem, options: RunStageOpt
         options.log?.(`RUN ${step.content}`)
         execFileSync('sh', ['-c', step.content], {
           cwd: fs.host('.'),
-          env: { ...buildHostNetwork(), PATH: options.path ?? process.env.PATH, HOME: process.env.HOME, ...fs.env } as NodeJS.ProcessEnv,
+          env: processEnv({ ...buildHostNetwork(), PATH: options.path ?? process.env.PATH, HOME: process.env.HOME, ...fs.env }),
           stdio: ['ignore', 'inherit', 'inherit'],
         })
         break

@@ -7,6 +7,7 @@ import {
   checkoutAsStage,
   healthcheckCommand,
   parseDockerfile,
+  processEnv,
   repoRoot,
   runStage,
   StageFilesystem,
@@ -111,7 +112,7 @@ export function runInImage(layout: ImageLayout, command: string[], env: Record<s
     : command
   const child = spawn(file!, args, {
     cwd: layout.workdir,
-    env: { PATH: imagePath, HOME: '/nonexistent', ...layout.env, ...env },
+    env: processEnv({ PATH: imagePath, HOME: '/nonexistent', ...layout.env, ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''

@@ -1,3 +1,4 @@
+import type { UIMessage } from 'ai'
 import { z } from 'zod'
 
 const params = z.object({ id: z.string().uuid('must be a UUID') })
@@ -27,32 +28,46 @@ export default defineEventHandler(async (event) => {
   if (isShuttingDown()) throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'The server is restarting; please send again in a moment.' })
 
   await ensureChat(chatId, user.id, text)
-  const userMessage = { id: message.id, role: 'user' as const, parts: [{ type: 'text' as const, text }] }
   const existing = await getMessage(chatId, message.id)
+  const rewrite = trigger === 'regenerate-message' || (!!existing && messageId === message.id)
 
-  if (trigger === 'regenerate-message' || (existing && messageId === message.id)) {
+  if (rewrite) {
+    // Regenerate (same question) or edit (new text): what came after it is replaced.
     if (!existing || existing.role !== 'user') throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Message not found' })
     if (isGenerating(chatId)) throw busy()
     if (trigger === 'submit-message') await updateMessageText(message.id, text)
     await deleteMessagesAfter(chatId, message.id)
   }
-  else if (!existing) {
-    const inserted = await insertUserMessage(chatId, message.id, text)
-    // The id is taken, but not in this chat of this user: say no without saying whose it is.
-    if (!inserted) throw createError({ statusCode: 409, statusMessage: 'Conflict', message: 'This message id is already in use; send the message with a new id.' })
-  }
-  else {
-    // The same message again (a retry after a network error, a double click): one message, one
-    // model call. Answer with what is stored instead of asking the model twice.
-    if (isGenerating(chatId)) throw busy()
-    const stored = await storedAnswerAfter(chatId, message.id)
-    if (stored) return replayAnswer(userMessage, stored)
+  else if (!existing && !await insertUserMessage(chatId, message.id, text)) {
+    // Either a concurrent copy of this very message won the insert, or the id belongs to someone
+    // else's message: say no without saying whose it is.
+    if (!await getMessage(chatId, message.id)) throw createError({ statusCode: 409, statusMessage: 'Conflict', message: 'This message id is already in use; send the message with a new id.' })
   }
 
+  // One answer per question, decided by the database: the answer's id derives from the
+  // question's, and only the request that inserts it asks the model. Re-sends (a retry after a
+  // network error, a double click, another replica) get the stored answer instead.
+  const assistantId = answerIdFor(message.id)
+  const userMessage = { id: message.id, role: 'user' as const, parts: [{ type: 'text' as const, text }] }
+  if (!rewrite) {
+    const stored = await getMessage(chatId, assistantId)
+    if (stored) return replayOrBusy(userMessage, stored)
+  }
   await enforceRequestRate(event, user.id)
   await enforceTokenQuota(event, user.id)
-  return answer(event, { chatId, userId: user.id, assistantId: crypto.randomUUID() })
+  if (!await claimAnswer(chatId, assistantId, useServerConfig().azureOpenai.deployment)) {
+    const stored = await getMessage(chatId, assistantId)
+    if (stored) return replayOrBusy(userMessage, stored)
+    throw busy()
+  }
+  return answer(event, { chatId, userId: user.id, assistantId })
 })
+
+function replayOrBusy(userMessage: UIMessage, stored: { id: string, parts: unknown, status: string, error: string | null }) {
+  // A `partial` answer without a reason is still being written (here or on another replica).
+  if (stored.status === 'partial' && !stored.error) throw busy()
+  return replayAnswer(userMessage, stored)
+}
 
 function busy() {
   return createError({ statusCode: 409, statusMessage: 'Conflict', message: 'This chat is already being answered. Wait for the answer or press Stop.' })

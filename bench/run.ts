@@ -1,0 +1,159 @@
+// `npm run bench`: builds once (when sources changed), starts the whole product (built server,
+// Entra ID and Azure OpenAI emulators, a database of its own), runs every scenario, prints the
+// table and writes bench/results.json. See bench/README.md.
+//
+//   BENCH_QUICK=1            shorter run (fewer samples, 100k messages instead of 1M)
+//   DATABASE_URL=postgres:// the server runs on a fresh database created from it (else PGlite)
+//   BENCH_ONLY=a,b           only these scenarios: footprint, overhead, throughput, api, streams, history
+//   BENCH_CPU_PROF=1         the server runs with --cpu-prof; profiles land in bench/profiles/
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import type { EntraEmulator } from '../emulators/entra/index.ts'
+import buildOnce from '../tests/support/global-setup.ts'
+import type { BenchContext } from './lib/context.ts'
+import {
+  accounts, cookieHeader, createPgliteDatabase, createPostgresDatabase, DEPLOYMENT, freePorts, OPENAI_KEY, root,
+  signIn, startApp, startEntra, startOpenAIEmulator, tenants, CLIENT_ID, CLIENT_SECRET,
+  type AppServer, type BenchDatabase, type OpenAIEmulatorProcess,
+} from './lib/stack.ts'
+import { renderTable, type Row } from './lib/stats.ts'
+import { agent } from './lib/stream-client.ts'
+import { authApi } from './scenarios/auth-api.ts'
+import { chatOverhead } from './scenarios/chat-overhead.ts'
+import { concurrentStreams } from './scenarios/concurrent-streams.ts'
+import { footprint } from './scenarios/footprint.ts'
+import { history } from './scenarios/history.ts'
+import { throughput } from './scenarios/throughput.ts'
+
+const quick = ['1', 'true'].includes(process.env.BENCH_QUICK ?? '')
+const only = process.env.BENCH_ONLY?.split(',').map(s => s.trim()).filter(Boolean)
+const cpuProf = ['1', 'true'].includes(process.env.BENCH_CPU_PROF ?? '')
+const started = performance.now()
+const log = (message: string) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)}s] ${message}`)
+
+const scenarios: Array<[string, (ctx: BenchContext) => Promise<void>]> = [
+  ['footprint', footprint],
+  ['overhead', chatOverhead],
+  ['throughput', throughput],
+  ['api', authApi],
+  ['streams', concurrentStreams],
+  // Last: it adds a million rows to the database.
+  ['history', history],
+]
+
+let app: AppServer | undefined
+let emulator: OpenAIEmulatorProcess | undefined
+let entra: EntraEmulator | undefined
+let db: BenchDatabase | undefined
+
+async function cleanup() {
+  agent.destroy()
+  await app?.stop().catch(() => {})
+  await emulator?.stop().catch(() => {})
+  await entra?.close().catch(() => {})
+  await db?.drop().catch(e => log(`could not drop the bench database: ${(e as Error).message}`))
+  app = emulator = entra = db = undefined
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: cleaning up`)
+    void cleanup().finally(() => process.exit(130))
+  })
+}
+
+async function main() {
+  log(`node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map(l => l.toFixed(2)).join(' ')}${quick ? ', QUICK run' : ''}`)
+  log('building the production server when sources changed (tests/support/global-setup.ts)…')
+  buildOnce()
+
+  const [port] = await freePorts(1)
+  const origin = `http://127.0.0.1:${port}`
+  db = process.env.DATABASE_URL ? await createPostgresDatabase(process.env.DATABASE_URL) : createPgliteDatabase()
+  log(`database: ${db.kind === 'postgres' ? `PostgreSQL ${db.name}` : `PGlite in ${db.name}`}`)
+  entra = await startEntra([origin])
+  // Chunk delay 0 by default; scenarios ask for slower streams with [[emulator:delay=NNN]].
+  emulator = await startOpenAIEmulator({ chunkDelayMs: 0 })
+  const profileDir = join(root, 'bench/profiles')
+  if (cpuProf) mkdirSync(profileDir, { recursive: true })
+  app = await startApp({
+    ...db.env,
+    AZURE_AD_CLIENT_ID: CLIENT_ID,
+    AZURE_AD_CLIENT_SECRET: CLIENT_SECRET,
+    AZURE_AD_TENANT_ID: tenants.contoso.id,
+    AZURE_AD_AUTHORITY_HOST: entra.authorityHost,
+    AZURE_OPENAI_ENDPOINT: emulator.url,
+    AZURE_OPENAI_API_KEY: OPENAI_KEY,
+    AZURE_OPENAI_DEPLOYMENT: DEPLOYMENT,
+    RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000000',
+    DAILY_TOKEN_QUOTA: '1000000000000',
+  }, { port: port!, wait: '/api/ready', nodeArgs: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] })
+  log(`app ${app.url} (pid ${app.pid}), Azure OpenAI emulator ${emulator.url} (pid ${emulator.pid})`)
+
+  const user = accounts.megan
+  const client = await signIn(app.url, user)
+  const ctx: BenchContext = {
+    quick,
+    app,
+    emulator,
+    db,
+    client,
+    cookie: cookieHeader(client, app.url),
+    userOid: user.oid,
+    rows: [],
+    details: {},
+    log,
+  }
+
+  const failed: string[] = []
+  for (const [name, run] of scenarios) {
+    if (only && !only.includes(name)) continue
+    log(`--- ${name}`)
+    const t0 = performance.now()
+    try {
+      await run(ctx)
+    }
+    catch (error) {
+      failed.push(name)
+      log(`${name} failed: ${(error as Error).stack ?? error}`)
+      log(`server output (tail):\n${app.output().split('\n').slice(-20).join('\n')}`)
+      ctx.rows.push({ scenario: name, figure: 'scenario error', target: '', measured: (error as Error).message.slice(0, 80), pass: false })
+    }
+    ctx.details[`${name}Seconds`] = Math.round((performance.now() - t0) / 100) / 10
+  }
+  const serverLogLines = app.logLines()
+  await cleanup()
+
+  const rows: Row[] = ctx.rows
+  const title = `Benchmark (${ctx.db.kind === 'postgres' ? 'PostgreSQL' : 'PGlite'}${quick ? ', quick' : ''}, ${cpus().length} CPUs, node ${process.version})`
+  console.log(`\n${title}\n\n${renderTable(rows)}\n`)
+  const misses = rows.filter(r => r.pass === false)
+  console.log(misses.length ? `${misses.length} figure(s) miss their target.` : 'Every figure meets its target.')
+  const out = {
+    finishedAt: new Date().toISOString(),
+    durationSeconds: Math.round((performance.now() - started) / 1000),
+    quick,
+    database: ctx.db.kind,
+    node: process.version,
+    cpus: cpus().length,
+    loadAverageAtEnd: loadavg(),
+    cpuProfile: cpuProf ? profileDir : undefined,
+    serverLogLines,
+    rows,
+    details: ctx.details,
+    failedScenarios: failed,
+  }
+  writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify(out, null, 2)}\n`)
+  log(`wrote bench/results.json in ${out.durationSeconds} s total`)
+  // Missed targets are results, not errors; only a scenario that could not run fails the command.
+  process.exitCode = failed.length ? 1 : 0
+}
+
+main().catch(async (error) => {
+  log(`bench failed: ${(error as Error).stack ?? error}`)
+  if (app) log(`server output (tail):\n${app.output().split('\n').slice(-30).join('\n')}`)
+  await cleanup()
+  process.exit(2)
+})

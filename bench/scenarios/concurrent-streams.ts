@@ -1,0 +1,129 @@
+// Concurrent streams: 1,000 slow answers open at once on one server process. All must complete
+// and be stored complete; memory per open stream = (RSS while all are open - idle RSS) / 1,000.
+import { randomUUID } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
+import { settledRss, sleep, type BenchContext } from '../lib/context.ts'
+import { appChat, emulatorChat, getJson, pool, type StreamResult } from '../lib/stream-client.ts'
+import { bytes, median, ms, num, percentile, ratio } from '../lib/stats.ts'
+
+const STREAMS = 1000
+// ~55 chunks 300 ms apart: each answer stays open ~17 s, longer than it takes to open them all.
+const QUESTION = 'Summarise the onboarding checklist for new joiners.'
+const TEXT = `${QUESTION} [[emulator:delay=300]]`
+
+interface StoredMessage { id: string, role: string, status: string, parts: Array<{ type: string, text?: string }> }
+
+export async function concurrentStreams(ctx: BenchContext): Promise<void> {
+  const { app } = ctx
+  // The emulator strips its triggers, so a delay of 0 gives the same answer at once.
+  const expected = (await emulatorChat(ctx.emulator.url, `${QUESTION} [[emulator:delay=0]]`)).text
+  const idle = await settledRss(app)
+  const idleCpu = app.cpuMs()
+  ctx.log(`idle RSS before the streams: ${bytes(idle)}; expected answer ${expected.length} chars`)
+
+  let open = 0
+  let maxOpen = 0
+  const samples: Array<{ t: number, open: number, rss: number }> = []
+  const started = performance.now()
+  let sampling = true
+  const sampler = (async () => {
+    while (sampling) {
+      samples.push({ t: Math.round(performance.now() - started), open, rss: app.rss() })
+      await sleep(250)
+    }
+  })()
+
+  const chatIds = Array.from({ length: STREAMS }, () => randomUUID())
+  const results: StreamResult[] = new Array(STREAMS)
+  // Opened over ~2 s (a real crowd does not arrive in one tick; 1,000 SYNs at once overflow the
+  // listen backlog of 511 and cost a 1 s SYN retransmit). A stream counts as open from its first
+  // token (the app sends its response headers with it) to its end.
+  const batch = 25
+  const streams: Array<Promise<void>> = []
+  for (let i = 0; i < STREAMS; i += batch) {
+    for (let j = i; j < Math.min(STREAMS, i + batch); j++) {
+      streams.push(appChat(app.url, ctx.cookie, chatIds[j]!, TEXT, 240_000, () => {
+        open++
+        maxOpen = Math.max(maxOpen, open)
+      }).then((result) => {
+        results[j] = result
+        if (Number.isFinite(result.ttftMs)) open--
+      }))
+    }
+    await sleep(50)
+  }
+  await Promise.all(streams)
+  sampling = false
+  await sampler
+  const busyCpu = app.cpuMs() - idleCpu
+  const wall = performance.now() - started
+
+  // RSS while all were open: the samples taken when the open count was at its maximum.
+  const atMax = samples.filter(s => s.open >= maxOpen)
+  const rssAll = atMax.length ? median(atMax.map(s => s.rss)) : Number.NaN
+  const rssPeak = Math.max(...samples.map(s => s.rss))
+  const perStream = (rssAll - idle) / Math.max(1, maxOpen)
+
+  // --- none lost: every stream finished complete, and every answer is stored complete ----------
+  const streamProblems: string[] = []
+  const lostChats = new Set<number>()
+  results.forEach((r, i) => {
+    if (r.status !== 200 || r.error || r.finishStatus !== 'complete' || r.text !== expected) {
+      streamProblems.push(`#${i} ${r.status} ${r.error ?? ''} finish=${r.finishStatus} chars=${r.text.length}`)
+      lostChats.add(i)
+    }
+  })
+  const storeProblems: string[] = []
+  await pool(chatIds, 20, async (chatId, i) => {
+    const { status, json } = await getJson<{ messages: StoredMessage[] }>(`${app.url}/api/chats/${chatId}/messages`, { cookie: ctx.cookie })
+    const answer = json.messages?.find(m => m.role === 'assistant')
+    const text = answer?.parts.map(p => p.text ?? '').join('') ?? ''
+    if (status !== 200 || !answer || answer.status !== 'complete' || text !== expected) {
+      storeProblems.push(`${chatId}: HTTP ${status} ${answer ? `${answer.status}, ${text.length} chars` : 'no answer stored'}`)
+      lostChats.add(i)
+    }
+  })
+  const lost = lostChats.size
+  const ttfts = results.map(r => r.ttftMs).filter(Number.isFinite)
+  ctx.log(`${STREAMS} streams: max ${maxOpen} open at once, wall ${ms(wall)}, TTFT p50 ${ms(percentile(ttfts, 50))} p95 ${ms(percentile(ttfts, 95))} max ${ms(Math.max(...ttfts))}; server CPU ${num(busyCpu)} ms`)
+  ctx.log(`  RSS idle ${bytes(idle)}, with all open ${bytes(rssAll)} (peak ${bytes(rssPeak)}) -> ${bytes(perStream)} per open stream`)
+  ctx.log(`  streams not complete: ${streamProblems.length}; answers not stored complete: ${storeProblems.length}`)
+  for (const p of [...streamProblems, ...storeProblems].slice(0, 5)) ctx.log(`    ${p}`)
+
+  const values = {
+    streams: STREAMS,
+    maxOpen,
+    wallMs: Math.round(wall),
+    ttftMs: { p50: percentile(ttfts, 50), p95: percentile(ttfts, 95), max: Math.max(...ttfts) },
+    idleRssBytes: idle,
+    rssAllOpenBytes: rssAll,
+    peakRssBytes: rssPeak,
+    perStreamBytes: Math.round(perStream),
+    serverCpuMs: busyCpu,
+    streamProblems: streamProblems.length,
+    storeProblems: storeProblems.length,
+    lost,
+    examples: [...streamProblems, ...storeProblems].slice(0, 20),
+    rssSamples: samples,
+  }
+  ctx.details.concurrentStreams = values
+  ctx.rows.push({
+    scenario: 'concurrent streams',
+    figure: `${STREAMS} streams: none lost`,
+    target: '0 lost',
+    measured: `${lost} lost (${streamProblems.length} streams, ${storeProblems.length} stored answers not complete)`,
+    baseline: `max ${maxOpen} open at once`,
+    pass: streamProblems.length === 0 && storeProblems.length === 0 && maxOpen === STREAMS,
+    values: { lost, maxOpen },
+  })
+  ctx.rows.push({
+    scenario: 'concurrent streams',
+    figure: 'memory per open stream',
+    target: '< 100 KB',
+    measured: bytes(perStream),
+    baseline: `idle ${bytes(idle)}, all open ${bytes(rssAll)}`,
+    ratio: ratio(rssAll, idle),
+    pass: perStream < 100 * 1024,
+    values: { perStreamBytes: Math.round(perStream), idleRssBytes: idle, rssAllOpenBytes: rssAll, peakRssBytes: rssPeak },
+  })
+}

@@ -1,0 +1,174 @@
+import { computed, watch, type Ref } from 'vue'
+import type { FetchError } from 'ofetch'
+
+// Client data access for the /admin pages. The server checks the Admin role on every route;
+// these only shape what the pages show.
+
+export interface AdminUserRow {
+  id: string
+  name: string | null
+  email: string | null
+  status: 'active' | 'disabled'
+  firstSignInAt: string | null
+  lastSignInAt: string | null
+  lastActiveAt: string
+  disabledAt: string | null
+  chats: number
+  messages: number
+  tokens: number
+}
+
+export interface UsageDayRow {
+  day: string
+  activeUsers: number
+  messages: number
+  answers: number
+  inputTokens: number
+  outputTokens: number
+  tokens: number
+  failed: number
+}
+
+export interface AdminUsageReport {
+  period: { days: number, from: string, to: string }
+  totals: { activeUsers: number, messages: number, answers: number, tokens: number, failed: number }
+  daily: UsageDayRow[]
+  topUsers: Array<{ id: string, name: string | null, email: string | null, tokens: number, messages: number }>
+  failures: Array<{ reason: string, count: number }>
+}
+
+export interface AuditLogEntry {
+  id: number
+  createdAt: string
+  actorId: string | null
+  actorName: string | null
+  actorEmail: string | null
+  action: string
+  targetType: string | null
+  targetId: string | null
+  outcome: 'success' | 'refused' | 'failure'
+  reason: string | null
+  ip: string | null
+  userAgent: string | null
+  requestId: string | null
+  details: Record<string, unknown> | null
+}
+
+/** A column of the admin pages' figure tables. */
+export interface AdminDataColumn { key: string, label: string, numeric?: boolean, format?: (value: unknown) => string }
+
+export interface AuditFilterValues { user: string, action: string, from: string, to: string }
+
+/** UTC, so that the server-rendered page and the browser agree whatever the viewer's zone. */
+const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
+const number = new Intl.NumberFormat('en')
+
+export function formatWhen(iso: string | null | undefined): string {
+  return iso ? `${dateTime.format(new Date(iso))} UTC` : '—'
+}
+
+export function formatCount(n: number): string {
+  return number.format(n)
+}
+
+function messageOf(error: unknown): string {
+  const e = error as FetchError<{ message?: string }> | undefined
+  return e?.data?.message ?? 'The server could not be reached. Please try again.'
+}
+
+/** Whether the signed-in person holds the Admin role, as the server sees it (403 otherwise). */
+export async function useAdminAccess() {
+  const api = useApi()
+  const { data, error } = await useAsyncData('admin-access', () => api<{ id: string, roles: string[] }>('/api/admin/access'))
+  const status = computed(() => (error.value as FetchError | null)?.statusCode ?? (data.value ? 200 : 0))
+  if (import.meta.server && status.value === 403) {
+    const event = useRequestEvent()
+    if (event) setResponseStatus(event, 403, 'Forbidden')
+  }
+  return { allowed: computed(() => status.value === 200), status }
+}
+
+export function useAdminUsers() {
+  const api = useApi()
+  const toast = useToast()
+  // useState: the page rendered on the server hydrates with the same rows instead of refetching.
+  const query = useState('admin-users-query', () => '')
+  const state = useState('admin-users', () => ({ users: [] as AdminUserRow[], nextCursor: null as string | null, loading: false, error: '' }))
+
+  async function load(more = false) {
+    const s = state.value
+    s.loading = true
+    s.error = ''
+    try {
+      const page = await api<{ users: AdminUserRow[], nextCursor: string | null }>('/api/admin/users', {
+        query: { q: query.value || undefined, cursor: more ? s.nextCursor ?? undefined : undefined, limit: 25 },
+      })
+      s.users = more ? [...s.users, ...page.users] : page.users
+      s.nextCursor = page.nextCursor
+    }
+    catch (error) {
+      s.error = messageOf(error)
+    }
+    finally {
+      s.loading = false
+    }
+  }
+
+  async function setDisabled(user: AdminUserRow, disabled: boolean) {
+    try {
+      const updated = await api<Pick<AdminUserRow, 'id' | 'status' | 'disabledAt'>>(`/api/admin/users/${user.id}/${disabled ? 'disable' : 'enable'}`, { method: 'POST' })
+      const row = state.value.users.find(u => u.id === user.id)
+      if (row) Object.assign(row, updated)
+      toast.add({ title: `${user.name ?? user.email ?? 'User'} ${disabled ? 'disabled' : 'enabled'}`, color: 'success', icon: 'i-lucide-check' })
+    }
+    catch (error) {
+      toast.add({ title: disabled ? 'Could not disable' : 'Could not enable', description: messageOf(error), color: 'error', icon: 'i-lucide-circle-alert' })
+    }
+  }
+
+  let timer: ReturnType<typeof setTimeout> | undefined
+  watch(query, () => {
+    clearTimeout(timer)
+    timer = setTimeout(() => load(), 250)
+  })
+
+  return { query, state, load, more: () => load(true), setDisabled }
+}
+
+export async function useAdminUsage(days: Ref<7 | 30 | 90>) {
+  const api = useApi()
+  const { data, pending, error } = await useAsyncData('admin-usage', () => api<AdminUsageReport>('/api/admin/usage', { query: { days: days.value } }), { watch: [days] })
+  return { report: data, pending, error: computed(() => (error.value ? messageOf(error.value) : '')) }
+}
+
+export function useAdminAudit() {
+  const api = useApi()
+  const filters = useState<AuditFilterValues>('admin-audit-filters', () => ({ user: '', action: '', from: '', to: '' }))
+  const state = useState('admin-audit', () => ({ entries: [] as AuditLogEntry[], actions: [] as string[], nextCursor: null as string | null, loading: false, error: '' }))
+  const query = computed(() => Object.fromEntries(Object.entries(filters.value).filter(([, v]) => v)) as Record<string, string>)
+
+  async function load(more = false) {
+    const s = state.value
+    s.loading = true
+    s.error = ''
+    try {
+      const page = await api<{ entries: AuditLogEntry[], nextCursor: string | null, actions: string[] }>('/api/admin/audit', {
+        query: { ...query.value, cursor: more ? s.nextCursor ?? undefined : undefined, limit: 50 },
+      })
+      s.entries = more ? [...s.entries, ...page.entries] : page.entries
+      s.actions = page.actions
+      s.nextCursor = page.nextCursor
+    }
+    catch (error) {
+      s.error = messageOf(error)
+    }
+    finally {
+      s.loading = false
+    }
+  }
+
+  // A plain link: the browser downloads the stream itself, never holding it in page memory.
+  const exportUrl = computed(() => `/api/admin/audit/export?${new URLSearchParams(query.value)}`)
+
+  return { filters, state, load, more: () => load(true), exportUrl }
+}
