@@ -12,6 +12,7 @@ export default defineConfig({
     outputFile: reportFile ? { json: reportFile } : undefined,
     projects: [
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },
+      { test: { name: 'deploy', include: ['tests/deploy/**/*.test.ts'], environment: 'node', globalSetup: ['tests/support/global-setup.ts'], testTimeout: 120_000, hookTimeout: 300_000 } },
       { test: { name: 'emulators', include: ['tests/emulators/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },
       {
         test: {

@@ -79,12 +79,11 @@ function messageOf(error: unknown): string {
 /** Whether the signed-in person holds the Admin role, as the server sees it (403 otherwise). */
 export async function useAdminAccess() {
   const api = useApi()
+  // Taken before the await: a composable loses Nuxt's context after it.
+  const event = import.meta.server ? useRequestEvent() : undefined
   const { data, error } = await useAsyncData('admin-access', () => api<{ id: string, roles: string[] }>('/api/admin/access'))
   const status = computed(() => (error.value as FetchError | null)?.statusCode ?? (data.value ? 200 : 0))
-  if (import.meta.server && status.value === 403) {
-    const event = useRequestEvent()
-    if (event) setResponseStatus(event, 403, 'Forbidden')
-  }
+  if (event && status.value === 403) setResponseStatus(event, 403, 'Forbidden')
   return { allowed: computed(() => status.value === 200), status }
 }
 

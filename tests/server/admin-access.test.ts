@@ -17,28 +17,29 @@ afterAll(async () => {
   await stack?.stop()
 })
 
-// Every admin route, with a request that would succeed for an administrator.
-const routes: Array<[method: 'GET' | 'POST', path: () => string, json?: unknown]> = [
-  ['GET', () => '/api/admin/access'],
-  ['GET', () => '/api/admin/users?q=megan'],
-  ['POST', () => `/api/admin/users/${megan.id}/enable`],
-  ['POST', () => `/api/admin/users/${megan.id}/disable`],
-  ['GET', () => '/api/admin/usage?days=7'],
-  ['GET', () => '/api/admin/audit?action=sign_in'],
-  ['GET', () => '/api/admin/audit/export?action=sign_in'],
-  ['POST', () => '/api/admin/retention/run'],
-  ['POST', () => '/api/admin/test/seed', { kind: 'audit', count: 1 }],
+// Every admin route, with a request that would succeed for an administrator (:megan is her id).
+const routes: Array<[method: 'GET' | 'POST', path: string, json?: unknown]> = [
+  ['GET', '/api/admin/access'],
+  ['GET', '/api/admin/users?q=megan'],
+  ['POST', '/api/admin/users/:megan/enable'],
+  ['POST', '/api/admin/users/:megan/disable'],
+  ['GET', '/api/admin/usage?days=7'],
+  ['GET', '/api/admin/audit?action=sign_in'],
+  ['GET', '/api/admin/audit/export?action=sign_in'],
+  ['POST', '/api/admin/retention/run'],
+  ['POST', '/api/admin/test/seed', { kind: 'audit', count: 1 }],
 ]
+const resolve = (path: string) => path.replace(':megan', megan.id)
 
 describe('admin routes', () => {
   it.each(routes)('%s %s answers 401 without a session', async (method, path, json) => {
-    const response = await call(stack, new HttpClient(), path(), { method, json })
+    const response = await call(stack, new HttpClient(), resolve(path), { method, json })
     expect(response.status).toBe(401)
     expect(response.json.message).toBe('Please sign in to continue.')
   })
 
   it.each(routes)('%s %s answers 403 JSON to a signed-in user without the Admin role', async (method, path, json) => {
-    const response = await call(stack, megan.client, path(), { method, json })
+    const response = await call(stack, megan.client, resolve(path), { method, json })
     expect(response.status).toBe(403)
     expect(response.headers.get('content-type')).toMatch('application/json')
     expect(response.json.message).toBe('This needs the Admin role.')
@@ -46,7 +47,7 @@ describe('admin routes', () => {
 
   it.each(routes.filter(([method]) => method === 'GET'))('%s %s answers an administrator\'s Entra access token', async (method, path) => {
     const token = await accessTokenFor(stack, accounts.adele)
-    const response = await api(new HttpClient(), `${stack.app.url}${path()}`, { method, headers: { authorization: `Bearer ${token}` } })
+    const response = await api(new HttpClient(), `${stack.app.url}${resolve(path)}`, { method, headers: { authorization: `Bearer ${token}` } })
     expect(response.status).toBe(200)
   })
 
@@ -70,7 +71,7 @@ describe('admin routes', () => {
     ['an unknown action filter', 'GET', '/api/admin/audit?action=drop_table', 400, 'Invalid action'],
     ['a date that is not one', 'GET', '/api/admin/audit/export?from=yesterday', 400, 'Invalid from: must be a date such as 2025-03-01'],
     ['a garbled cursor', 'GET', '/api/admin/users?cursor=garbage', 400, 'Invalid cursor: start again from the first page.'],
-  ] as const)('answers %s with %i and a sentence', async (_, method, path, status, message) => {
+  ] as const)('answers %s (%s %s) with %i and a sentence', async (_, method, path, status, message) => {
     const response = await call(stack, admin.client, path, { method })
     expect(response.status).toBe(status)
     expect(response.json.message).toContain(message)

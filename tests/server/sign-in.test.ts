@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { HttpClient } from '../support/http-client'
+import { HttpClient, parseAccountPicker } from '../support/http-client'
 import { accounts, api, signIn, startStack, type Stack } from '../support/stack'
 
 let stack: Stack
 
 beforeAll(async () => {
-  stack = await startStack()
+  stack = await startStack({ servers: 2 })
 })
 afterAll(async () => {
   await stack?.stop()
@@ -112,5 +112,34 @@ describe('sign-in with Entra ID', () => {
     const replay = new HttpClient()
     replay.setCookie(stack.app.url, 'next-auth.session-token', oldCookie)
     expect((await api(replay, `${stack.app.url}/api/me`)).status).toBe(401)
+  })
+})
+
+describe('silent sign-in (AZURE_AD_PROMPT=none)', () => {
+  it('falls back to one interactive sign-in without an Entra session, and is silent with one', async () => {
+    const app = await stack.startApp({ AZURE_AD_PROMPT: 'none' })
+    try {
+      const client = new HttpClient()
+      const first = await client.follow(`${app.url}/chat?from=test`)
+      const prompts = first.chain.filter(u => u.includes('/oauth2/v2.0/authorize')).map(u => new URL(u).searchParams.get('prompt'))
+      expect(prompts).toEqual(['none', 'select_account'])
+      const picker = parseAccountPicker(await first.response.text())!
+      const back = await client.follow(new URL(picker.action, first.url).toString(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ account: accounts.megan.oid }),
+      })
+      expect(back.url).toBe(`${app.url}/chat?from=test`)
+
+      // Signed out of the app but not of Entra: the next sign-in is silent, no picker.
+      client.jar.delete(new URL(app.url).host)
+      const silent = await client.follow(`${app.url}/`)
+      expect(silent.url).toBe(`${app.url}/`)
+      expect(silent.response.status).toBe(200)
+      expect(silent.chain.filter(u => u.includes('/authorize')).map(u => new URL(u).searchParams.get('prompt'))).toEqual(['none'])
+    }
+    finally {
+      await app.stop()
+    }
   })
 })
