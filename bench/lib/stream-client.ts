@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { DEPLOYMENT, OPENAI_KEY } from './stack.ts'
 
-export const agent = new http.Agent({ keepAlive: true, maxSockets: 4096, maxFreeSockets: 4096 })
+// An idle socket is dropped after 4 s, before the server's 5 s keep-alive timeout closes it: reusing
+// a socket the server is closing at that moment fails with ECONNRESET.
+export const agent = new http.Agent({ keepAlive: true, maxSockets: 4096, maxFreeSockets: 4096, timeout: 4000 })
 
 export interface StreamResult {
   status: number

@@ -2,9 +2,10 @@
 // 50 concurrent chats. Direct and app phases alternate (two rounds each) so that drift in the
 // machine's load lands on both sides.
 import { randomUUID } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
 import type { BenchContext } from '../lib/context.ts'
-import { appChat, emulatorChat, type StreamResult } from '../lib/stream-client.ts'
-import { ms, ratio, round, summarize } from '../lib/stats.ts'
+import { appChat, emulatorChat, getJson, type StreamResult } from '../lib/stream-client.ts'
+import { median, ms, ratio, round, summarize } from '../lib/stats.ts'
 
 /** A conversation gets this many turns before the worker starts a new chat. */
 const TURNS_PER_CHAT = 5
@@ -34,17 +35,22 @@ async function measure(ctx: BenchContext, label: string, concurrency: number, pe
   // Warm-up, not recorded: JIT, connection pools, the first chat of each worker.
   await phase(ctx, 'emulator', concurrency, 1, text, false, direct)
   await phase(ctx, 'app', concurrency, 1, text, false, app)
+  let appCpuMs = 0
   for (let round = 0; round < 2; round++) {
     await phase(ctx, 'emulator', concurrency, perWorker, text, true, direct)
+    const c0 = ctx.app.cpuMs()
     await phase(ctx, 'app', concurrency, perWorker, text, true, app)
+    appCpuMs += ctx.app.cpuMs() - c0
   }
+  // Whole answers (the stream and storing it), not only the part before the first token.
+  const cpuPerChat = appCpuMs / (2 * concurrency * perWorker)
   const d = summarize(direct.ttft)
   const a = summarize(app.ttft)
   const overhead = { p50: a.p50 - d.p50, p95: a.p95 - d.p95 }
-  ctx.log(`${label}: TTFT direct p50 ${ms(d.p50)} p95 ${ms(d.p95)} (n=${d.n}); through the app p50 ${ms(a.p50)} p95 ${ms(a.p95)} (n=${a.n}); overhead p50 ${ms(overhead.p50)} p95 ${ms(overhead.p95)}`)
+  ctx.log(`${label}: TTFT direct p50 ${ms(d.p50)} p95 ${ms(d.p95)} (n=${d.n}); through the app p50 ${ms(a.p50)} p95 ${ms(a.p95)} (n=${a.n}); overhead p50 ${ms(overhead.p50)} p95 ${ms(overhead.p95)}; server CPU ${ms(cpuPerChat)} per answered message`)
   const failures = [...direct.failures, ...app.failures]
   if (failures.length) ctx.log(`  ${failures.length} failed requests, e.g. ${failures.slice(0, 3).join(' | ')}`)
-  const values = { concurrency, text, direct: d, app: a, overheadMs: { p50: round(overhead.p50), p95: round(overhead.p95) }, failures: failures.length }
+  const values = { concurrency, text, direct: d, app: a, overheadMs: { p50: round(overhead.p50), p95: round(overhead.p95) }, serverCpuMsPerMessage: round(cpuPerChat), failures: failures.length }
   ctx.rows.push({
     scenario: 'chat overhead',
     figure: `TTFT overhead p50, ${label}`,
@@ -66,9 +72,35 @@ async function measure(ctx: BenchContext, label: string, concurrency: number, pe
   })
 }
 
+/**
+ * Where the single-chat overhead goes: the time from the client's request to the app's request
+ * reaching the emulator (session check and the database work before the model call), and the
+ * rest (the model call and the streaming pipeline up to the first token at the client). Paired
+ * through the emulator's request log, whose start times are epoch milliseconds.
+ */
+async function breakdown(ctx: BenchContext, count: number, text: string) {
+  await fetch(`${ctx.emulator.url}/_emulator/reset`, { method: 'POST' })
+  const starts: number[] = []
+  const ttft: number[] = []
+  let chatId = randomUUID()
+  for (let i = 0; i < count; i++) {
+    if (i % TURNS_PER_CHAT === 0) chatId = randomUUID()
+    starts.push(performance.timeOrigin + performance.now())
+    ttft.push((await appChat(ctx.app.url, ctx.cookie, chatId, text)).ttftMs)
+  }
+  const { json: log } = await getJson<Array<{ startedAt: number }>>(`${ctx.emulator.url}/_emulator/requests`)
+  if (log.length !== count) return undefined
+  const before = log.map((entry, i) => entry.startedAt - starts[i]!)
+  const after = ttft.map((t, i) => t - before[i]!)
+  const result = { beforeModelCallMs: round(median(before)), modelCallToFirstTokenMs: round(median(after)), ttftMs: round(median(ttft)), samples: count }
+  ctx.log(`  1 chat, median split of the app's TTFT ${ms(result.ttftMs)}: ${ms(result.beforeModelCallMs)} before the app's request reaches the emulator (session + database), ${ms(result.modelCallToFirstTokenMs)} from there to the first token at the client (ms-resolution timestamps)`)
+  return result
+}
+
 export async function chatOverhead(ctx: BenchContext): Promise<void> {
   // One chat at a time: the emulator answers at full speed (chunk delay 0), only TTFT matters.
   await measure(ctx, '1 chat', 1, ctx.quick ? 30 : 100, 'How do I file an expense report for a client dinner?')
+  ctx.details.chatOverheadBreakdown = await breakdown(ctx, ctx.quick ? 20 : 50, 'How do I file an expense report for a client dinner?')
   // 50 chats streaming side by side at ~50 chunks/s each, the way real answers arrive.
   await measure(ctx, '50 concurrent chats', 50, ctx.quick ? 2 : 4, 'How do I file an expense report for a client dinner? [[emulator:delay=20]]')
 }

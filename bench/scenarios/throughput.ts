@@ -52,9 +52,12 @@ export async function throughput(ctx: BenchContext): Promise<void> {
   const concurrency = 8
   const perWorker = ctx.quick ? 2 : 4
   const aggregate: Record<'app' | 'emulator', number[]> = { app: [], emulator: [] }
+  let appCpuMs = 0
+  let appTokens = 0
   for (let round = 0; round < 2; round++) {
     for (const target of ['emulator', 'app'] as const) {
       let tokens = 0
+      const c0 = ctx.app.cpuMs()
       const started = performance.now()
       await Promise.all(Array.from({ length: concurrency }, async () => {
         for (let i = 0; i < perWorker; i++) {
@@ -65,10 +68,15 @@ export async function throughput(ctx: BenchContext): Promise<void> {
         }
       }))
       aggregate[target].push(tokens / ((performance.now() - started) / 1000))
+      if (target === 'app') {
+        appCpuMs += ctx.app.cpuMs() - c0
+        appTokens += tokens
+      }
     }
   }
   const a = { app: median(aggregate.app), emulator: median(aggregate.emulator) }
-  ctx.log(`${concurrency} streams at once: ${num(a.emulator)} tok/s direct, ${num(a.app)} tok/s through the app (runs: ${aggregate.emulator.map(v => num(v)).join('/')} vs ${aggregate.app.map(v => num(v)).join('/')})`)
+  const cpuPerToken = (appCpuMs * 1000) / appTokens
+  ctx.log(`${concurrency} streams at once: ${num(a.emulator)} tok/s direct, ${num(a.app)} tok/s through the app (runs: ${aggregate.emulator.map(v => num(v)).join('/')} vs ${aggregate.app.map(v => num(v)).join('/')}); server CPU ${num(cpuPerToken)} us per token delivered`)
   if (failures.length) ctx.log(`  ${failures.length} failures, e.g. ${failures.slice(0, 3).join(' | ')}`)
   ctx.rows.push({
     scenario: 'stream throughput',
@@ -78,6 +86,6 @@ export async function throughput(ctx: BenchContext): Promise<void> {
     baseline: `direct ${num(a.emulator)} tok/s`,
     ratio: ratio(a.app, a.emulator),
     pass: a.app / a.emulator >= 0.9 && failures.length === 0,
-    values: { concurrency, tokensPerSecond: { app: round(a.app), emulator: round(a.emulator) }, runs: aggregate, failures },
+    values: { concurrency, tokensPerSecond: { app: round(a.app), emulator: round(a.emulator) }, serverCpuUsPerToken: round(cpuPerToken), runs: aggregate, failures },
   })
 }

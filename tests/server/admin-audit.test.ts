@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { auditEntries, call, person, readExport, type Person } from '../support/admin'
+import { HttpClient } from '../support/http-client'
+import { accessTokenFor, auditEntries, call, person, readExport, type AuditEntry, type Person } from '../support/admin'
 import { accounts, api, entraControl, signIn, startStack, type Stack } from '../support/stack'
 
 let stack: Stack
@@ -42,17 +46,25 @@ describe('the audit log records', () => {
   })
 
   it('one refused sign-in from a tenant outside the allowlist, without an actor', async () => {
-    const fabrikamApp = await stack.startApp({ AZURE_AD_TENANT_ID: accounts.isaiah.tid, AZURE_AD_ALLOWED_TENANTS: accounts.megan.tid })
+    // An app registration in Fabrikam that admits Contoso staff only. PGlite belongs to one
+    // process, so on PGlite this second server gets a database of its own.
+    const pglite = stack.db.kind === 'pglite' ? { PGLITE_DATA_DIR: mkdtempSync(join(tmpdir(), 'assistant-pglite-')) } : {}
+    const fabrikamApp = await stack.startApp({ AZURE_AD_TENANT_ID: accounts.isaiah.tid, AZURE_AD_ALLOWED_TENANTS: accounts.megan.tid, ...pglite })
     try {
       const from = since()
       const { back } = await signIn(fabrikamApp, accounts.isaiah)
       expect(back.url).toBe(`${fabrikamApp.url}/auth/error?error=TenantNotAllowed`)
-      const entries = (await audit({ action: 'sign_in', from })).filter(e => e.outcome === 'refused')
+      // Read back through that server, as a Contoso administrator's script would.
+      const token = await accessTokenFor(stack, accounts.adele)
+      const page = await api(new HttpClient(), `${fabrikamApp.url}/api/admin/audit?${new URLSearchParams({ action: 'sign_in', from })}`, { headers: { authorization: `Bearer ${token}` } })
+      expect(page.status).toBe(200)
+      const entries = (page.json.entries as AuditEntry[]).filter(e => e.outcome === 'refused')
       expect(entries).toHaveLength(1)
       expect(entries[0]).toMatchObject({ actorId: null, reason: 'TenantNotAllowed', targetType: 'entra_account', targetId: `${accounts.isaiah.tid}/${accounts.isaiah.oid}` })
     }
     finally {
       await fabrikamApp.stop()
+      if (pglite.PGLITE_DATA_DIR) rmSync(pglite.PGLITE_DATA_DIR, { recursive: true, force: true })
     }
   })
 

@@ -13,7 +13,9 @@ export function containsPattern(text: string): string {
  * Computed per user through chats_user_updated_idx rather than kept in a column, so the chat
  * path stays untouched; fine for a staff directory, and the list is paged.
  */
-const lastActiveAt = sql<Date>`greatest(${tables.users.createdAt}, ${tables.users.lastSignInAt}, (SELECT max(c.updated_at) FROM ${tables.chats} c WHERE c.user_id = ${tables.users.id}))`
+// Qualified by hand: in a select list drizzle writes bare column names, and a bare "id" inside the
+// subquery would mean the chat's id.
+const lastActiveAt = sql<Date>`greatest("users"."created_at", "users"."last_sign_in_at", (SELECT max(c.updated_at) FROM chats c WHERE c.user_id = "users"."id"))`
   .mapWith(tables.users.createdAt)
 
 /** Staff who used the assistant, most recently active first, keyset-paginated. */
