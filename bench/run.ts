@@ -6,7 +6,7 @@
 //   DATABASE_URL=postgres:// the server runs on a fresh database created from it (else PGlite)
 //   BENCH_ONLY=a,b           only these scenarios: footprint, overhead, throughput, api, streams, history
 //   BENCH_CPU_PROF=1         the server runs with --cpu-prof; profiles land in bench/profiles/
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -15,7 +15,7 @@ import buildOnce from '../tests/support/global-setup.ts'
 import type { BenchContext } from './lib/context.ts'
 import {
   accounts, cookieHeader, createPgliteDatabase, createPostgresDatabase, DEPLOYMENT, freePorts, OPENAI_KEY, root,
-  signIn, startApp, startEntra, startOpenAIEmulator, tenants, CLIENT_ID, CLIENT_SECRET,
+  signIn, snapshotBuild, startApp, startEntra, startOpenAIEmulator, tenants, CLIENT_ID, CLIENT_SECRET,
   type AppServer, type BenchDatabase, type OpenAIEmulatorProcess,
 } from './lib/stack.ts'
 import { renderTable, type Row } from './lib/stats.ts'
@@ -47,6 +47,7 @@ let app: AppServer | undefined
 let emulator: OpenAIEmulatorProcess | undefined
 let entra: EntraEmulator | undefined
 let db: BenchDatabase | undefined
+let output: string | undefined
 
 async function cleanup() {
   agent.destroy()
@@ -54,7 +55,8 @@ async function cleanup() {
   await emulator?.stop().catch(() => {})
   await entra?.close().catch(() => {})
   await db?.drop().catch(e => log(`could not drop the bench database: ${(e as Error).message}`))
-  app = emulator = entra = db = undefined
+  if (output) rmSync(output, { recursive: true, force: true })
+  app = emulator = entra = db = output = undefined
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -68,6 +70,8 @@ async function main() {
   log(`node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map(l => l.toFixed(2)).join(' ')}${quick ? ', QUICK run' : ''}`)
   log('building the production server when sources changed (tests/support/global-setup.ts)…')
   buildOnce()
+  output = snapshotBuild()
+  log(`running a private copy of the build: ${output}`)
 
   const [port] = await freePorts(1)
   const origin = `http://127.0.0.1:${port}`
@@ -89,7 +93,7 @@ async function main() {
     AZURE_OPENAI_DEPLOYMENT: DEPLOYMENT,
     RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000000',
     DAILY_TOKEN_QUOTA: '1000000000000',
-  }, { port: port!, wait: '/api/ready', nodeArgs: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] })
+  }, { port: port!, output, wait: '/api/ready', nodeArgs: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] })
   log(`app ${app.url} (pid ${app.pid}), Azure OpenAI emulator ${emulator.url} (pid ${emulator.pid})`)
 
   const user = accounts.megan

@@ -5,6 +5,55 @@ const DEV_CLIENT_ID = '5e1f0000-0000-4000-8000-00000000de70'
 const DEV_CLIENT_SECRET = 'local-entra-emulator-secret'
 const DEV_OPENAI_KEY = 'emulator-key'
 
+interface Running { entra?: { authorityHost: string }, openai?: { url: string } }
+
+// Nuxt re-runs modules when it restarts in place (config edits); the emulators, and the decision
+// to use them, must survive that, so they live on the process, not on one Nuxt instance.
+const running = globalThis as typeof globalThis & { __devEmulators?: Promise<Running> }
+
+async function startEmulators(port: number): Promise<Running> {
+  const env = process.env
+  const result: Running = {}
+  const logger = useLogger('emulators')
+  // next-auth needs to know its public origin to build the redirect URI.
+  env.AUTH_ORIGIN ??= `http://localhost:${port}`
+
+  if (!env.AZURE_AD_CLIENT_ID) {
+    const { startEntraEmulator, tenants } = await import('../emulators/entra/index.ts')
+    const origins = Array.from({ length: 10 }, (_, i) => 3000 + i).flatMap(p => [`http://localhost:${p}`, `http://127.0.0.1:${p}`])
+    const entra = await startEntraEmulator({
+      port: Number(env.ENTRA_EMULATOR_PORT ?? 3101),
+      clients: [{
+        clientId: DEV_CLIENT_ID,
+        clientSecret: DEV_CLIENT_SECRET,
+        redirectUris: origins.map(o => `${o}/api/auth/callback/azure-ad`),
+        postLogoutRedirectUris: origins.map(o => `${o}/signed-out`),
+      }],
+    })
+    Object.assign(env, {
+      AZURE_AD_CLIENT_ID: DEV_CLIENT_ID,
+      AZURE_AD_CLIENT_SECRET: DEV_CLIENT_SECRET,
+      AZURE_AD_TENANT_ID: tenants.contoso.id,
+      AZURE_AD_AUTHORITY_HOST: entra.authorityHost,
+    })
+    result.entra = entra
+    logger.info(`Entra ID emulator at ${entra.authorityHost} (set AZURE_AD_CLIENT_ID to use real Entra ID)`)
+  }
+
+  if (!env.AZURE_OPENAI_ENDPOINT && !env.AZURE_OPENAI_RESOURCE_NAME) {
+    const { startAzureOpenAIEmulator } = await import('../emulators/azure-openai/index.ts')
+    const openai = await startAzureOpenAIEmulator({ port: Number(env.AZURE_OPENAI_EMULATOR_PORT ?? 3102), apiKey: DEV_OPENAI_KEY })
+    Object.assign(env, {
+      AZURE_OPENAI_ENDPOINT: openai.url,
+      AZURE_OPENAI_API_KEY: DEV_OPENAI_KEY,
+      AZURE_OPENAI_DEPLOYMENT: env.AZURE_OPENAI_DEPLOYMENT ?? 'gpt-4o-mini',
+    })
+    result.openai = openai
+    logger.info(`Azure OpenAI emulator at ${openai.url} (set AZURE_OPENAI_ENDPOINT to use Azure)`)
+  }
+  return result
+}
+
 /**
  * `nuxi dev` with nothing configured starts the local Entra ID and Azure OpenAI emulators and
  * points the app at them through the same settings operators use. Never part of a build.
@@ -13,43 +62,7 @@ export default defineNuxtModule({
   meta: { name: 'dev-emulators' },
   async setup(_, nuxt) {
     if (!nuxt.options.dev || process.env.VITEST) return
-    const logger = useLogger('emulators')
-    const env = process.env
-    // next-auth needs to know its public origin to build the redirect URI.
-    env.AUTH_ORIGIN ??= `http://localhost:${nuxt.options.devServer.port || 3000}`
-
-    if (!env.AZURE_AD_CLIENT_ID) {
-      const { startEntraEmulator, tenants } = await import('../emulators/entra/index.ts')
-      const origins = Array.from({ length: 10 }, (_, i) => 3000 + i).flatMap(p => [`http://localhost:${p}`, `http://127.0.0.1:${p}`])
-      const entra = await startEntraEmulator({
-        port: Number(env.ENTRA_EMULATOR_PORT ?? 3101),
-        clients: [{
-          clientId: DEV_CLIENT_ID,
-          clientSecret: DEV_CLIENT_SECRET,
-          redirectUris: origins.map(o => `${o}/api/auth/callback/azure-ad`),
-          postLogoutRedirectUris: origins.map(o => `${o}/signed-out`),
-        }],
-      })
-      Object.assign(env, {
-        AZURE_AD_CLIENT_ID: DEV_CLIENT_ID,
-        AZURE_AD_CLIENT_SECRET: DEV_CLIENT_SECRET,
-        AZURE_AD_TENANT_ID: tenants.contoso.id,
-        AZURE_AD_AUTHORITY_HOST: entra.authorityHost,
-      })
-      nuxt.hook('close', () => entra.close())
-      logger.info(`Entra ID emulator at ${entra.authorityHost} (set AZURE_AD_CLIENT_ID to use real Entra ID)`)
-    }
-
-    if (!env.AZURE_OPENAI_ENDPOINT && !env.AZURE_OPENAI_RESOURCE_NAME) {
-      const { startAzureOpenAIEmulator } = await import('../emulators/azure-openai/index.ts')
-      const openai = await startAzureOpenAIEmulator({ port: Number(env.AZURE_OPENAI_EMULATOR_PORT ?? 3102), apiKey: DEV_OPENAI_KEY })
-      Object.assign(env, {
-        AZURE_OPENAI_ENDPOINT: openai.url,
-        AZURE_OPENAI_API_KEY: DEV_OPENAI_KEY,
-        AZURE_OPENAI_DEPLOYMENT: env.AZURE_OPENAI_DEPLOYMENT ?? 'gpt-4o-mini',
-      })
-      nuxt.hook('close', () => openai.close())
-      logger.info(`Azure OpenAI emulator at ${openai.url} (set AZURE_OPENAI_ENDPOINT to use Azure)`)
-    }
+    running.__devEmulators ??= startEmulators(Number(nuxt.options.devServer.port) || 3000)
+    await running.__devEmulators
   },
 })

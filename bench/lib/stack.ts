@@ -3,7 +3,7 @@
 // emulator (in this process; it only serves sign-in), and a database of the run's own.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -45,6 +45,46 @@ export function cpuMsOf(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   // utime and stime are fields 14 and 15 (1-based) of the whole line, 12 and 13 after "(comm) ".
   return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+/**
+ * A private copy of the production build. .output is shared with the other engineers' test runs,
+ * which rebuild it when sources change; a server whose lazily loaded chunks vanish mid-run would
+ * fail. The copy is taken under the same build lock tests/support/global-setup.ts uses, so it is
+ * never a half-written build.
+ */
+export function snapshotBuild(): string {
+  const lock = join(root, '.cache/build.lock')
+  const dest = join(root, `.cache/bench-output-${process.pid}`)
+  mkdirSync(join(root, '.cache'), { recursive: true })
+  for (;;) {
+    try {
+      mkdirSync(lock)
+      writeFileSync(join(lock, 'pid'), String(process.pid))
+      break
+    }
+    catch {
+      let alive = false
+      try {
+        process.kill(Number(readFileSync(join(lock, 'pid'), 'utf8')), 0)
+        alive = true
+      }
+      catch {
+        // no holder, or a holder that died: take the lock over
+      }
+      if (!alive) rmSync(lock, { recursive: true, force: true })
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500)
+    }
+  }
+  try {
+    if (!existsSync(join(root, '.output/nitro.json'))) throw new Error('No complete build in .output (nitro.json missing)')
+    rmSync(dest, { recursive: true, force: true })
+    cpSync(join(root, '.output'), dest, { recursive: true, verbatimSymlinks: true })
+  }
+  finally {
+    rmSync(lock, { recursive: true, force: true })
+  }
+  return dest
 }
 
 /** A child process whose output is drained (a full pipe would stall it) and kept only as a tail. */
@@ -89,9 +129,9 @@ export interface AppServer {
  * `node .output/server/index.mjs`), waiting until `wait` answers. `nodeArgs` lets a run profile
  * it (BENCH_CPU_PROF=1 adds --cpu-prof).
  */
-export async function startApp(env: Record<string, string>, options: { port: number, wait?: string, nodeArgs?: string[] }): Promise<AppServer> {
+export async function startApp(env: Record<string, string>, options: { port: number, wait?: string, nodeArgs?: string[], output?: string }): Promise<AppServer> {
   const url = `http://127.0.0.1:${options.port}`
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(root, '.output/server/index.mjs')], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(options.output ?? join(root, '.output'), 'server/index.mjs')], {
     cwd: root,
     env: {
       PATH: process.env.PATH,

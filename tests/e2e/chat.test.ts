@@ -6,11 +6,16 @@ import { axeViolations, launchBrowser, newContext, pickAccount, screenshot, send
 let stack: Stack
 let browser: Browser
 let page: Page
+const offHost: string[] = []
 
 beforeAll(async () => {
   stack = await startStack()
   browser = await launchBrowser()
   page = await (await newContext(browser, stack)).newPage()
+  page.on('request', (request) => {
+    const host = new URL(request.url()).hostname
+    if (!['127.0.0.1', 'localhost'].includes(host) && !request.url().startsWith('data:')) offHost.push(request.url())
+  })
 })
 afterAll(async () => {
   await browser?.close()
@@ -163,6 +168,7 @@ describe('chatting', () => {
     await waitForAnswer(page)
     expect(await answers().last().getAttribute('data-status')).toBe('complete')
     expect(await answers().last().textContent()).toContain('That is all for now')
+    await screenshot(page, 'chat-followed-after-reload')
   })
 
   it('shows HTML from the model and from me as text and runs none of it', async () => {
@@ -197,6 +203,7 @@ describe('chatting', () => {
     const answer = answers().last()
     expect(await answer.locator('table th').first().textContent()).toBe('Property')
     expect(await answer.locator('table tr').count()).toBe(4)
+    await screenshot(page, 'chat-table')
   })
 })
 
@@ -234,6 +241,7 @@ describe('errors', () => {
     await problem.waitFor({ timeout: 30_000 })
     expect(await problem.getAttribute('data-kind')).toBe('upstream')
     expect(await problem.getByTestId('retry').isEnabled()).toBe(true)
+    await screenshot(page, 'error-model-unavailable')
   })
 
   it('says when the network is down, and Retry sends the message once it is back', async () => {
@@ -251,6 +259,7 @@ describe('errors', () => {
     await waitForAnswer(page)
     expect(await answers().last().textContent()).toContain('You asked: "Are you there?"')
     expect(await page.getByTestId('chat-problem').count()).toBe(0)
+    await screenshot(page, 'error-network-retried')
   })
 })
 
@@ -261,5 +270,8 @@ describe('accessibility', () => {
     expect(await axeViolations(page)).toEqual([])
     await newChat()
     expect(await axeViolations(page)).toEqual([])
+    // Nothing was fetched from the internet (fonts, icons): only the app and the two emulators.
+    expect(offHost).toEqual([])
+    await screenshot(page, 'accessibility-new-chat')
   })
 })

@@ -55,6 +55,7 @@ describe('on a phone', () => {
     await drawer.waitFor()
     await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click()
     await drawer.waitFor({ state: 'detached' })
+    await screenshot(page, 'phone-sidebar-closed')
   })
 
   it('lets me write and send a message', async () => {
@@ -108,6 +109,7 @@ describe('on a desktop', () => {
     await page.getByRole('menuitemcheckbox', { name: 'Light' }).click()
     await page.waitForFunction(() => !document.documentElement.classList.contains('dark'))
     await page.keyboard.press('Escape')
+    await screenshot(page, 'theme-back-to-light')
   })
 
   it('lists the keyboard shortcuts and obeys them', async () => {
@@ -143,6 +145,7 @@ describe('on a desktop', () => {
     await page.keyboard.press('Escape')
     await waitForAnswer(page)
     expect(await page.getByTestId('message-assistant').last().getAttribute('data-status')).toBe('partial')
+    await screenshot(page, 'shortcuts-esc-stopped')
   })
 
   it('follows the answer while I am at the bottom and offers a jump back when I scroll up', async () => {
@@ -162,10 +165,12 @@ describe('on a desktop', () => {
     await page.mouse.wheel(0, -600)
     await page.getByTestId('jump-to-latest').waitFor()
     await waitForAnswer(page)
+    await screenshot(page, 'jump-to-latest-offered')
     expect(await distance()).toBeGreaterThan(200)
     await page.getByTestId('jump-to-latest').click()
     await page.getByTestId('jump-to-latest').waitFor({ state: 'detached' })
     await expect.poll(distance).toBeLessThan(48)
+    await screenshot(page, 'jumped-to-latest')
   })
 })
 
@@ -208,6 +213,7 @@ describe('page weight', () => {
     // The AI SDK, markdown-it and highlight.js load on demand, not with the new-chat page.
     expect(newChat.gzip).toBeLessThan(200 * 1024)
     expect(chat.gzip).toBeLessThan(280 * 1024)
+    await screenshot(page, 'page-weight-chat')
     await page.context().close()
   })
 })
@@ -222,5 +228,6 @@ describe('signing out', () => {
     await page.getByRole('heading', { name: 'You are signed out' }).waitFor()
     const me = await page.request.get(`${stack.app.url}/api/me`)
     expect(me.status()).toBe(401)
+    await screenshot(page, 'signed-out')
   })
 })

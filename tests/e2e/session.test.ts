@@ -59,5 +59,6 @@ describe('when the session ends', () => {
     await page.waitForURL(url => url.toString().startsWith(stack.entra.authorityHost))
     await pickAccount(page, stack, accounts.megan)
     await expect.poll(() => input.inputValue()).toBe(draft)
+    await screenshot(page, 'session-draft-restored-after-reload')
   })
 })

@@ -72,6 +72,7 @@ describe('the chat list', () => {
     await page.reload()
     await item('Holiday rota planning').waitFor()
     expect(await titles()).toEqual(['New joiner checklist', 'Holiday rota planning'])
+    await screenshot(page, 'sidebar-after-delete')
   })
 
   it('loads older chats page by page as the list scrolls', async () => {
