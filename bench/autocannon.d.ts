@@ -12,12 +12,12 @@ declare module 'autocannon' {
     body?: string
   }
   interface Result {
-    requests: Histogram
-    latency: Histogram
-    throughput: Histogram
-    non2xx: number
-    errors: number
-    timeouts: number
+    'requests': Histogram
+    'latency': Histogram
+    'throughput': Histogram
+    'non2xx': number
+    'errors': number
+    'timeouts': number
     '2xx': number
   }
   function autocannon(options: Options): Promise<Result>

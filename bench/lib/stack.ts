@@ -39,6 +39,13 @@ export function rssOf(pid: number): number {
   return Number(kb) * 1024
 }
 
+/** The memory lines of /proc/<pid>/status (VmRSS, RssAnon, RssFile, VmHWM), in bytes. */
+export function memoryOf(pid: number): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const m of readFileSync(`/proc/${pid}/status`, 'utf8').matchAll(/^(VmRSS|VmHWM|RssAnon|RssFile|RssShmem):\s+(\d+)\s+kB/gm)) out[m[1]!] = Number(m[2]) * 1024
+  return out
+}
+
 /** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. */
 export function cpuMsOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
@@ -117,6 +124,7 @@ export interface AppServer {
   url: string
   pid: number
   rss(): number
+  memory(): Record<string, number>
   cpuMs(): number
   output(): string
   /** How many log lines the server printed (one per API request in production). */
@@ -152,6 +160,7 @@ export async function startApp(env: Record<string, string>, options: { port: num
     url,
     pid: child.pid!,
     rss: () => rssOf(child.pid!),
+    memory: () => memoryOf(child.pid!),
     cpuMs: () => cpuMsOf(child.pid!),
     output: out.tail,
     logLines: out.lines,
@@ -183,7 +192,7 @@ export async function startOpenAIEmulator(options: { chunkDelayMs: number }): Pr
       AZURE_OPENAI_EMULATOR_DEPLOYMENTS: DEPLOYMENT,
       AZURE_OPENAI_EMULATOR_API_KEY: OPENAI_KEY,
       AZURE_OPENAI_EMULATOR_CHUNK_DELAY_MS: String(options.chunkDelayMs),
-    } as NodeJS.ProcessEnv,
+    } as Record<string, string | undefined> as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))

@@ -7,9 +7,9 @@ import { appChat, emulatorChat, getJson, pool, type StreamResult } from '../lib/
 import { bytes, median, ms, num, percentile, ratio } from '../lib/stats.ts'
 
 const STREAMS = 1000
-// ~55 chunks 300 ms apart: each answer stays open ~17 s, longer than it takes to open them all.
+// ~55 chunks 500 ms apart: each answer stays open ~28 s, longer than it should take to open them all.
 const QUESTION = 'Summarise the onboarding checklist for new joiners.'
-const TEXT = `${QUESTION} [[emulator:delay=300]]`
+const TEXT = `${QUESTION} [[emulator:delay=500]]`
 
 interface StoredMessage { id: string, role: string, status: string, parts: Array<{ type: string, text?: string }> }
 

@@ -100,7 +100,8 @@ export async function footprint(ctx: BenchContext): Promise<void> {
   // --- idle RSS ---------------------------------------------------------------------------------
   const idle = await settledRss(app)
   const bare = await bareNodeRss()
-  ctx.log(`idle server RSS ${bytes(idle)}; a bare Node process ${bytes(bare)}`)
+  const memory = app.memory()
+  ctx.log(`idle server RSS ${bytes(idle)} (anonymous ${bytes(memory.RssAnon ?? Number.NaN)}, file-backed ${bytes(memory.RssFile ?? Number.NaN)}, high-water mark ${bytes(memory.VmHWM ?? Number.NaN)}); a bare Node process ${bytes(bare)}`)
   ctx.rows.push({
     scenario: 'footprint',
     figure: 'idle server RSS',
@@ -109,6 +110,6 @@ export async function footprint(ctx: BenchContext): Promise<void> {
     baseline: `bare node ${bytes(bare)}`,
     ratio: ratio(idle, bare),
     pass: idle < 150 * KB * KB,
-    values: { idleRssBytes: idle, bareNodeRssBytes: bare },
+    values: { idleRssBytes: idle, bareNodeRssBytes: bare, status: memory },
   })
 }

@@ -41,7 +41,7 @@ async function timeQuery(sql: Sql, query: string, params: () => unknown[], itera
 async function explain(sql: Sql, query: string, params: unknown[]) {
   const text = explainText(await sql.unsafe(`EXPLAIN (ANALYZE, BUFFERS) ${query}`, params as never[]))
   const [json] = await sql.unsafe(`EXPLAIN (ANALYZE, FORMAT JSON) ${query}`, params as never[])
-  const root = (json!['QUERY PLAN'] as Array<{ Plan: Record<string, unknown>, 'Execution Time': number }>)[0]!
+  const root = (json!['QUERY PLAN'] as Array<{ 'Plan': Record<string, unknown>, 'Execution Time': number }>)[0]!
   const types = nodeTypes(root.Plan)
   const indexOnly = types.every(t => t === 'Limit' || t === 'Index Scan' || t === 'Index Only Scan')
   return { text, types, indexOnly, executionMs: root['Execution Time'] }

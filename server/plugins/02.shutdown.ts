@@ -1,4 +1,3 @@
-
 const logger = taggedLogger('shutdown')
 
 /**

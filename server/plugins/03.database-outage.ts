@@ -12,6 +12,6 @@ export default defineNitroPlugin((nitroApp) => {
     h3.statusMessage = 'Service Unavailable'
     h3.message = 'The database is unavailable right now. Please try again in a moment; nothing you sent before this was lost.'
     h3.unhandled = false
-    if (!event.node.res.headersSent) setResponseHeader(event, 'Retry-After', '5')
+    if (!event.node.res.headersSent) setResponseHeader(event, 'Retry-After', 5)
   })
 })

@@ -196,7 +196,7 @@ export async function answer(event: H3Event, input: { chatId: string, userId: st
   const firstEvent = await first
   if (firstEvent.kind === 'error') {
     const problem = describeModelError(firstEvent.error)
-    if (problem.retryAfterSeconds) setResponseHeader(event, 'Retry-After', String(problem.retryAfterSeconds))
+    if (problem.retryAfterSeconds) setResponseHeader(event, 'Retry-After', problem.retryAfterSeconds)
     throw createError({
       statusCode: problem.status,
       message: problem.message,

@@ -4,7 +4,7 @@ import type { H3Event } from 'h3'
 // Counted in PostgreSQL so that every replica enforces the same budget.
 
 function tooMany(event: H3Event, message: string, retryAfterSeconds: number): never {
-  setResponseHeader(event, 'Retry-After', String(retryAfterSeconds))
+  setResponseHeader(event, 'Retry-After', retryAfterSeconds)
   throw createError({ statusCode: 429, statusMessage: 'Too Many Requests', message, data: { kind: 'quota', retryAfterSeconds } })
 }
 

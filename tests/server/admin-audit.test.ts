@@ -48,7 +48,7 @@ describe('the audit log records', () => {
   it('one refused sign-in from a tenant outside the allowlist, without an actor', async () => {
     // An app registration in Fabrikam that admits Contoso staff only. PGlite belongs to one
     // process, so on PGlite this second server gets a database of its own.
-    const pglite = stack.db.kind === 'pglite' ? { PGLITE_DATA_DIR: mkdtempSync(join(tmpdir(), 'assistant-pglite-')) } : {}
+    const pglite: Record<string, string> = stack.db.kind === 'pglite' ? { PGLITE_DATA_DIR: mkdtempSync(join(tmpdir(), 'assistant-pglite-')) } : {}
     const fabrikamApp = await stack.startApp({ AZURE_AD_TENANT_ID: accounts.isaiah.tid, AZURE_AD_ALLOWED_TENANTS: accounts.megan.tid, ...pglite })
     try {
       const from = since()

@@ -176,6 +176,23 @@ describe('chat', () => {
     expect(search.json.chats.map((c: { id: string }) => c.id)).toEqual([created[3]])
   })
 
+  it('pages through a chat\'s messages newest first, each exactly once while new ones are added', async () => {
+    const chatId = randomUUID()
+    for (let i = 0; i < 4; i++) await send(megan, chatId, { message: userMessage(`Question ${i}`) })
+    const before = (await api(megan, `${stack.app.url}/api/chats/${chatId}/messages?limit=100`)).json.messages.map((m: { id: string }) => m.id)
+    expect(before).toHaveLength(8)
+    const pages: string[][] = []
+    let cursor: string | null = null
+    do {
+      const page = await api(megan, `${stack.app.url}/api/chats/${chatId}/messages?limit=3${cursor ? `&cursor=${cursor}` : ''}`)
+      pages.push(page.json.messages.map((m: { id: string }) => m.id))
+      cursor = page.json.nextCursor
+      if (pages.length === 1) await send(megan, chatId, { message: userMessage('Added while paging') })
+    } while (cursor)
+    // Newest page first, each page in reading order: reversing the pages gives the conversation.
+    expect(pages.reverse().flat()).toEqual(before)
+  })
+
   it('renames and deletes a chat', async () => {
     const chatId = randomUUID()
     await send(megan, chatId, { message: userMessage('To be renamed') })
