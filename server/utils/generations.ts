@@ -96,6 +96,8 @@ export async function answer(event: H3Event, input: { chatId: string, userId: st
   const first = new Promise<First>((resolve) => {
     resolveFirst = resolve
   })
+  const requestId = event.context.requestId as string | undefined
+  const startedAt = performance.now()
   const generation: Generation = { chatId: input.chatId, assistantId: input.assistantId, controller, stoppedByUser: false, stored: Promise.resolve() }
   active.set(input.chatId, generation)
   const client = clientStream()
@@ -156,7 +158,7 @@ export async function answer(event: H3Event, input: { chatId: string, userId: st
     let error: string | null = null
     if (failure) {
       const problem = describeModelError(failure)
-      logger.warn(`Answer ${input.assistantId} failed: ${problem.log}`)
+      logger.warn({ requestId, userId: input.userId, messageId: input.assistantId }, `Answer failed: ${problem.log}`)
       status = 'failed'
       error = problem.message
     }
@@ -184,6 +186,18 @@ export async function answer(event: H3Event, input: { chatId: string, userId: st
     finally {
       active.delete(input.chatId)
     }
+    // The Azure request id lets the operator find this call in Azure's own logs.
+    const response = await Promise.resolve(result.response).catch(() => undefined)
+    logger.info({
+      requestId,
+      userId: input.userId,
+      messageId: input.assistantId,
+      status,
+      azureRequestId: response?.headers?.['apim-request-id'] ?? response?.headers?.['x-request-id'],
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      durationMs: Math.round(performance.now() - startedAt),
+    }, `Answer ${status}`)
     if (text) {
       client.emit({ type: 'text-end', id: textId })
       if (status === 'failed') client.emit({ type: 'error', errorText: error! })

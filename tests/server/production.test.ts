@@ -113,6 +113,7 @@ describe('the production server', () => {
     await api(client, `${stack.app.url}/api/session/sign-out`, { method: 'POST', headers: { origin: stack.app.url } })
     const logs = stack.app.output()
     expect(logs).toMatch(/"requestId":"[0-9a-f-]{36}".*"route":"\/api\/chats\/[0-9a-f-]{36}\/messages".*"status":200/)
+    expect(logs).toMatch(/"msg":"Answer complete".*"azureRequestId":"[0-9a-f-]{36}"/)
     for (const secret of [stack.env.NUXT_AUTH_SECRET ?? 'test-secret-that-is-long-enough-0123456789', CLIENT_SECRET, OPENAI_KEY, text, 'adele.vance@contoso.com', 'Adele Vance']) {
       expect(logs).not.toContain(secret)
     }
