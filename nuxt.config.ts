@@ -42,8 +42,10 @@ export default defineNuxtConfig({
     sessionRefresh: { enableOnWindowFocus: true, enablePeriodically: false },
   },
   eslint: { config: { stylistic: true } },
-  // Icons come from the installed @iconify-json collections only, never from api.iconify.design.
-  icon: { fallbackToApi: false },
+  // Icons come from the installed @iconify-json collection only, never from api.iconify.design:
+  // the ones the code uses are bundled into the client, the collection into the server build
+  // (the package itself is a devDependency and not in .output).
+  icon: { fallbackToApi: false, clientBundle: { scan: true, sizeLimitKb: 256 }, serverBundle: { collections: ['lucide'] } },
   security: {
     nonce: true,
     headers: {

@@ -6,6 +6,7 @@
 //   DATABASE_URL=postgres:// the server runs on a fresh database created from it (else PGlite)
 //   BENCH_ONLY=a,b           only these scenarios: footprint, overhead, throughput, api, streams, history
 //   BENCH_CPU_PROF=1         the server runs with --cpu-prof; profiles land in bench/profiles/
+//   BENCH_KEEP_DB=1          keep the databases for a look afterwards (their names are printed)
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
@@ -54,7 +55,8 @@ async function cleanup() {
   await app?.stop().catch(() => {})
   await emulator?.stop().catch(() => {})
   await entra?.close().catch(() => {})
-  await db?.drop().catch(e => log(`could not drop the bench database: ${(e as Error).message}`))
+  if (process.env.BENCH_KEEP_DB && db) log(`kept the bench database ${db.url ?? db.name} (BENCH_KEEP_DB)`)
+  else await db?.drop().catch(e => log(`could not drop the bench database: ${(e as Error).message}`))
   if (output) rmSync(output, { recursive: true, force: true })
   app = emulator = entra = db = output = undefined
 }

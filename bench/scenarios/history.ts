@@ -177,6 +177,7 @@ export async function history(ctx: BenchContext): Promise<void> {
   }
   finally {
     await sql.end()
-    await own?.drop()
+    if (process.env.BENCH_KEEP_DB && own) ctx.log(`history: kept database ${own.url} (BENCH_KEEP_DB)`)
+    else await own?.drop()
   }
 }

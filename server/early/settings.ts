@@ -9,8 +9,9 @@ import { consola } from 'consola'
  * /session given the bare origin; next-auth 4.24 takes its origin only from NEXTAUTH_URL.
  */
 export default defineNitroPlugin(() => {
+  let config
   try {
-    useServerConfig()
+    config = useServerConfig()
   }
   catch (error) {
     consola.error(error instanceof ConfigError ? error.message : String(error))
@@ -18,7 +19,9 @@ export default defineNitroPlugin(() => {
     if (process.env.NODE_ENV === 'production') process.exit(1)
     return
   }
+  // Outside production an unset AUTH_ORIGIN means this machine (production requires it).
   const origin = process.env.AUTH_ORIGIN?.trim().replace(/\/+$/, '')
+    || (config.appEnv === 'production' ? undefined : `http://localhost:${process.env.PORT || 3000}`)
   if (!origin) return
   process.env.AUTH_BASE_URL_DERIVED = `${origin}/api/auth`
   process.env.NEXTAUTH_URL = `${origin}/api/auth`

@@ -70,7 +70,7 @@ describe('the server is killed mid-answer', () => {
       if (deltas(events) === 8) stack.app.process.kill('SIGKILL')
     }).catch(() => undefined)
     await stack.app.exited
-    const restarted = await stack.startApp()
+    const restarted = await stack.startApp({}, { sameDatabaseAs: stack.app })
     const { client: again } = await signIn(restarted, accounts.alex)
     const page = await api(again, `${restarted.url}/api/chats/${chatId}/messages`)
     expect(page.status).toBe(200)

@@ -59,6 +59,12 @@ describe('the production server', () => {
     expect(apiResponse.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
   })
 
+  it('serves the icons from the build, not from the internet', async () => {
+    const icons = await fetch(`${stack.app.url}/api/_nuxt_icon/lucide.json?icons=menu`)
+    expect(icons.status).toBe(200)
+    expect((await icons.json()).icons.menu.body).toContain('<path')
+  })
+
   it('refuses a cross-site POST that carries the session cookie', async () => {
     const { client } = await signIn(stack.app, accounts.megan)
     const chatId = randomUUID()
@@ -87,7 +93,7 @@ describe('the production server', () => {
     expect(newChatDuringDrain).toBe(503)
     expect(result.events.at(-1)).toMatchObject({ type: 'finish', messageMetadata: { status: 'complete' } })
     expect(await app.exited).toBe(0)
-    const again = await stack.startApp()
+    const again = await stack.startApp({}, { sameDatabaseAs: app })
     const { client: back } = await signIn(again, accounts.alex)
     const page = await api(back, `${again.url}/api/chats/${chatId}/messages`)
     expect(page.json.messages[1]).toMatchObject({ status: 'complete' })

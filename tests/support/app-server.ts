@@ -7,6 +7,8 @@ const root = join(import.meta.dirname, '../..')
 
 export interface AppServer {
   url: string
+  /** The settings it was started with (to restart it on the same database). */
+  env: Record<string, string>
   port: number
   process: ChildProcess
   /** Everything the server printed, for assertions about logs. */
@@ -93,6 +95,7 @@ export async function startAppServer(env: Record<string, string>, options: { wai
   }))
   const server: AppServer = {
     url,
+    env,
     port,
     process: child,
     output: () => output,

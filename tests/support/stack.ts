@@ -1,5 +1,8 @@
 import { accounts, tenants, startEntraEmulator, type EntraEmulator } from '../../emulators/entra/index.ts'
 import type { JWK } from 'jose'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { startAzureOpenAIEmulator, type AzureOpenAIEmulator, type AzureOpenAIEmulatorOptions } from '../../emulators/azure-openai/index.ts'
 import { createTestDatabase, type TestDatabase } from './database'
 import { freePorts, startAppServer, type AppServer } from './app-server'
@@ -17,8 +20,12 @@ export interface Stack {
   openai: AzureOpenAIEmulator
   db: TestDatabase
   env: Record<string, string>
-  /** Another server process on the same database and emulators. */
-  startApp(env?: Record<string, string>): Promise<AppServer>
+  /**
+   * Another server process on the same emulators. On PostgreSQL it shares the database; PGlite
+   * belongs to one process, so it gets a folder of its own unless it takes over the folder of a
+   * server that has exited (`sameDatabaseAs`).
+   */
+  startApp(env?: Record<string, string>, options?: { sameDatabaseAs?: AppServer }): Promise<AppServer>
   stop(): Promise<void>
 }
 
@@ -73,7 +80,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     openai,
     db,
     env,
-    startApp: (extra = {}) => startApp(extra, ports[apps.length]),
+    startApp: (extra = {}, { sameDatabaseAs } = {}) => {
+      const own = db.kind === 'pglite'
+        ? { PGLITE_DATA_DIR: sameDatabaseAs?.env.PGLITE_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'assistant-pglite-')) }
+        : {}
+      return startApp({ ...own, ...extra }, ports[apps.length])
+    },
     async stop() {
       await Promise.all(apps.map(a => a.stop()))
       await Promise.all([entra.close(), openai.close()])
