@@ -17,7 +17,7 @@ import type { BenchContext } from './lib/context.ts'
 import {
   accounts, cookieHeader, createPgliteDatabase, createPostgresDatabase, DEPLOYMENT, freePorts, OPENAI_KEY, root,
   signIn, snapshotBuild, startApp, startEntra, startOpenAIEmulator, tenants, CLIENT_ID, CLIENT_SECRET,
-  type AppServer, type BenchDatabase, type OpenAIEmulatorProcess,
+  type AppServer, type BenchDatabase, type HttpClient, type OpenAIEmulatorProcess,
 } from './lib/stack.ts'
 import { renderTable, type Row } from './lib/stats.ts'
 import { agent } from './lib/stream-client.ts'
@@ -99,7 +99,17 @@ async function main() {
   log(`app ${app.url} (pid ${app.pid}), Azure OpenAI emulator ${emulator.url} (pid ${emulator.pid})`)
 
   const user = accounts.megan
-  const client = await signIn(app.url, user)
+  let client: HttpClient | undefined
+  for (let attempt = 1; !client; attempt++) {
+    try {
+      client = await signIn(app.url, user)
+    }
+    catch (error) {
+      if (attempt >= 3) throw error
+      log(`sign-in attempt ${attempt} failed (${(error as Error).message}${(error as Error).cause ? `: ${String((error as Error).cause)}` : ''}); retrying`)
+      await new Promise(resolve => setTimeout(resolve, 1000))
+    }
+  }
   const ctx: BenchContext = {
     quick,
     app,
@@ -158,7 +168,7 @@ async function main() {
 }
 
 main().catch(async (error) => {
-  log(`bench failed: ${(error as Error).stack ?? error}`)
+  log(`bench failed: ${(error as Error).stack ?? error}${(error as Error).cause ? `\ncause: ${String((error as Error).cause)}` : ''}`)
   if (app) log(`server output (tail):\n${app.output().split('\n').slice(-30).join('\n')}`)
   await cleanup()
   process.exit(2)

@@ -44,7 +44,8 @@ export type Conversation = ReturnType<typeof createSession>
 /**
  * One conversation in the browser: its messages, the AI SDK chat that streams answers into them,
  * and every action on it. Kept in a client-side map so it outlives page changes: the URL moves from
- * `/` to `/chat/<id>` after the first message while the same chat keeps streaming.
+ * `/` to `/chat/<id>` after the first message while the same chat keeps streaming. Filled in the
+ * browser only: on the server this module is shared by every user's requests.
  */
 const sessions = new Map<string, Conversation>()
 
@@ -210,11 +211,13 @@ function createSession(id: string, init: SessionInit, deps: Deps) {
       stopRequested = true
       try {
         // Closing the connection does not stop the server (it finishes and stores the answer):
-        // ask it to stop first, then stop reading.
-        if (persisted.value) await deps.api(`/api/chats/${id}/stop`, { method: 'POST' }).catch(() => {})
+        // ask it to stop first, then stop reading. Also before the first token arrived: the
+        // server has the chat by then even though this page has not heard back yet.
+        await deps.api(`/api/chats/${id}/stop`, { method: 'POST' }).catch(() => {})
         await chat.value?.stop()
         const last = messages.value.at(-1)
         if (last?.role === 'assistant' && !last.metadata?.status) patchMessage(last.id, { status: 'partial', error: STOPPED_NOTE })
+        if (!persisted.value && await deps.api(`/api/chats/${id}`).then(() => true, () => false)) accepted()
         if (persisted.value) {
           await waitForServerIdle()
           await syncTail()

@@ -59,6 +59,8 @@ describe('signing in', () => {
     await page.getByTestId('prompt-input').waitFor()
     expect(await page.getByTestId('user-name').textContent()).toBe('Megan Bowen')
     expect(await page.getByTestId('emulator-banner').textContent()).toContain('Local emulators: not connected to Microsoft Entra ID / Azure OpenAI')
+    // Icons are drawn from the bundled Lucide set (CSS masks with inline SVG), not fetched.
+    expect(await page.getByTestId('new-chat').locator('.iconify').evaluate(el => getComputedStyle(el).maskImage)).toContain('data:image/svg+xml')
     await screenshot(page, 'signed-in')
   })
 })

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { inject } from 'vitest'
 import { mkdirSync, writeFileSync } from 'node:fs'
 
 const root = join(import.meta.dirname, '../..')
@@ -34,6 +35,18 @@ export async function freePort(): Promise<number> {
   return (await freePorts(1))[0]!
 }
 
+/** This run's snapshot of the production build (see global-setup.ts); .output outside vitest. */
+export function serverEntry(): string {
+  let dir: string | undefined
+  try {
+    dir = inject('outputDir')
+  }
+  catch {
+    dir = undefined
+  }
+  return join(dir ?? join(root, '.output'), 'server/index.mjs')
+}
+
 /** Every server's output is kept for the run, so CI can grep all of it for leaked secrets. */
 export const logDir = join(root, '.cache/test-logs')
 
@@ -44,7 +57,7 @@ function keepLog(port: number, output: string) {
 
 /** Runs the built server until it exits by itself (a refused start-up), returning its output. */
 export async function runUntilExit(env: Record<string, string | undefined>): Promise<{ code: number | null, output: string }> {
-  const child = spawn(process.execPath, [join(root, '.output/server/index.mjs')], {
+  const child = spawn(process.execPath, [serverEntry()], {
     cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', PORT: String(await freePort()), HOST: '127.0.0.1', ...env } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -77,7 +90,7 @@ export const baseTestEnv = {
 export async function startAppServer(env: Record<string, string>, options: { wait?: string, port?: number } = {}): Promise<AppServer> {
   const port = options.port ?? await freePort()
   const url = `http://127.0.0.1:${port}`
-  const child = spawn(process.execPath, [join(root, '.output/server/index.mjs')], {
+  const child = spawn(process.execPath, [serverEntry()], {
     cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...baseTestEnv, AUTH_ORIGIN: url, ...env, PORT: String(port), HOST: '127.0.0.1' } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

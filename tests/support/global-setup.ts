@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import type { TestProject } from 'vitest/node'
 import { join } from 'node:path'
 
 const root = join(import.meta.dirname, '../..')
@@ -44,22 +45,33 @@ function acquire(): void {
   }
 }
 
-// Build the production server once for all Nitro and browser tests; skip it when the build is
-// newer than every source file, so a second run (the other database, a re-run) starts at once.
-export default function setup() {
-  if (!isStale() && !process.env.FORCE_BUILD) return
+declare module 'vitest' {
+  export interface ProvidedContext { outputDir: string }
+}
+
+/**
+ * Builds the production server once for all Nitro and browser tests (skipped when the build is
+ * newer than every source file, so a second run starts at once), then gives this run a snapshot
+ * of it: another run that rebuilds .output meanwhile cannot pull it from under our servers.
+ */
+export default function setup(project?: TestProject) {
   mkdirSync(join(root, '.cache'), { recursive: true })
   acquire()
+  const snapshot = join(root, `.cache/output-${process.pid}-${Date.now()}`)
   try {
-    if (!isStale() && !process.env.FORCE_BUILD) return
-    console.log('[tests] building the production server once (nuxi build)…')
-    execFileSync(process.execPath, [join(root, 'node_modules/.bin/nuxi'), 'build'], {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, NODE_ENV: 'production' },
-    })
+    if (isStale() || process.env.FORCE_BUILD) {
+      console.log('[tests] building the production server once (nuxi build)…')
+      execFileSync(process.execPath, [join(root, 'node_modules/.bin/nuxi'), 'build'], {
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, NODE_ENV: 'production' },
+      })
+    }
+    cpSync(join(root, '.output'), snapshot, { recursive: true, verbatimSymlinks: true })
   }
   finally {
     rmSync(lock, { recursive: true, force: true })
   }
+  project?.provide('outputDir', snapshot)
+  return () => rmSync(snapshot, { recursive: true, force: true })
 }
