@@ -23,6 +23,7 @@ export async function concurrentStreams(ctx: BenchContext): Promise<void> {
 
   let open = 0
   let maxOpen = 0
+  let rssAtMax = Number.NaN
   const samples: Array<{ t: number, open: number, rss: number }> = []
   const started = performance.now()
   let sampling = true
@@ -44,7 +45,11 @@ export async function concurrentStreams(ctx: BenchContext): Promise<void> {
     for (let j = i; j < Math.min(STREAMS, i + batch); j++) {
       streams.push(appChat(app.url, ctx.cookie, chatIds[j]!, TEXT, 240_000, () => {
         open++
-        maxOpen = Math.max(maxOpen, open)
+        if (open > maxOpen) {
+          maxOpen = open
+          // The moment the most streams are open may fall between two periodic samples.
+          rssAtMax = app.rss()
+        }
       }).then((result) => {
         results[j] = result
         if (Number.isFinite(result.ttftMs)) open--
@@ -59,8 +64,7 @@ export async function concurrentStreams(ctx: BenchContext): Promise<void> {
   const wall = performance.now() - started
 
   // RSS while all were open: the samples taken when the open count was at its maximum.
-  const atMax = samples.filter(s => s.open >= maxOpen)
-  const rssAll = atMax.length ? median(atMax.map(s => s.rss)) : Number.NaN
+  const rssAll = median([rssAtMax, ...samples.filter(s => s.open >= maxOpen).map(s => s.rss)])
   const rssPeak = Math.max(...samples.map(s => s.rss))
   const perStream = (rssAll - idle) / Math.max(1, maxOpen)
 
@@ -112,9 +116,26 @@ export async function concurrentStreams(ctx: BenchContext): Promise<void> {
     figure: `${STREAMS} streams: none lost`,
     target: '0 lost',
     measured: `${lost} lost (${streamProblems.length} streams, ${storeProblems.length} stored answers not complete)`,
-    baseline: `max ${maxOpen} open at once`,
-    pass: streamProblems.length === 0 && storeProblems.length === 0 && maxOpen === STREAMS,
-    values: { lost, maxOpen },
+    baseline: `${STREAMS} answers`,
+    pass: lost === 0,
+    values: { lost },
+  })
+  ctx.rows.push({
+    scenario: 'concurrent streams',
+    figure: `${STREAMS} streams open at once`,
+    target: `${STREAMS} open`,
+    measured: `max ${maxOpen} open`,
+    baseline: `wall ${(wall / 1000).toFixed(1)} s`,
+    pass: maxOpen === STREAMS,
+    values: { maxOpen },
+  })
+  ctx.rows.push({
+    scenario: 'concurrent streams',
+    figure: `TTFT while ${STREAMS} streams open`,
+    target: '(info)',
+    measured: `p50 ${ms(percentile(ttfts, 50))}, p95 ${ms(percentile(ttfts, 95))}`,
+    baseline: `server CPU ${num(busyCpu / STREAMS, 1)} ms/stream`,
+    pass: null,
   })
   ctx.rows.push({
     scenario: 'concurrent streams',

@@ -22,7 +22,7 @@ export default defineNitroPlugin((nitroApp) => {
     await Promise.race([allStored(), new Promise(resolve => timer = setTimeout(resolve, graceMs))])
     clearTimeout(timer)
     const cut = activeGenerations()
-    for (const generation of cut) stopGeneration(generation.chatId, 'shutdown')
+    for (const generation of cut) void stopGeneration(generation.chatId, 'shutdown')
     await Promise.race([allStored(), new Promise(resolve => setTimeout(resolve, 3_000))])
     if (cut.length) logger.warn(`Cut ${cut.length} answer(s) at the end of the grace period; stored as partial`)
     await nitroApp.hooks.callHook('close').catch(() => {})

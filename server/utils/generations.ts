@@ -22,12 +22,16 @@ export function isGenerating(chatId: string): boolean {
   return active.has(chatId)
 }
 
-/** The user pressed Stop: abort the upstream request now and keep what came as `partial`. */
-export function stopGeneration(chatId: string, reason: 'user' | 'shutdown' = 'user'): boolean {
+/**
+ * The user pressed Stop: abort the upstream request now and keep what came as `partial`.
+ * Resolves once that partial answer is stored (false when nothing was being answered here).
+ */
+export async function stopGeneration(chatId: string, reason: 'user' | 'shutdown' = 'user'): Promise<boolean> {
   const generation = active.get(chatId)
   if (!generation) return false
   generation.stoppedByUser = reason === 'user'
   generation.controller.abort(new Error(reason === 'user' ? 'Stopped by the user' : 'Server shutting down'))
+  await generation.stored
   return true
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { accounts, startStack, type Stack } from '../support/stack'
-import { axeViolations, launchBrowser, newContext, pickAccount, screenshot, sendMessage, waitForAnswer } from '../support/browser'
+import { axeViolations, launchBrowser, newContext, open, pickAccount, reload, screenshot, sendMessage, waitForAnswer } from '../support/browser'
 
 let stack: Stack
 let browser: Browser
@@ -95,7 +95,7 @@ describe('chatting', () => {
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toMatch(/^export function greet/)
 
     const url = page.url()
-    await page.reload()
+    await reload(page)
     await questions().first().waitFor()
     expect(page.url()).toBe(url)
     expect(await questions().first().textContent()).toContain(question)
@@ -120,7 +120,7 @@ describe('chatting', () => {
     await screenshot(page, 'chat-stopped')
 
     // The stopped answer was stored as it was: partial, with its note.
-    await page.reload()
+    await reload(page)
     await answers().last().waitFor()
     expect(await answers().last().getAttribute('data-status')).toBe('partial')
     expect(await answers().last().getByTestId('message-status').textContent()).toContain('Stopped before the answer was complete.')
@@ -151,7 +151,7 @@ describe('chatting', () => {
     expect(await answers().first().textContent()).toContain('You asked: "Tell me about the expenses policy"')
 
     // The server agrees: the later question and its answer are gone.
-    await page.reload()
+    await reload(page)
     await questions().first().waitFor()
     expect(await questions().count()).toBe(1)
     expect(await answers().count()).toBe(1)
@@ -163,7 +163,7 @@ describe('chatting', () => {
     await sendMessage(page, 'Write slowly please [[emulator:slow]]')
     await answers().last().getByTestId('message-text').waitFor()
     // Closing the connection does not stop the server: the answer goes on and is stored.
-    await page.reload()
+    await reload(page)
     await page.getByTestId('server-generating').waitFor()
     expect(await page.getByTestId('stop').isVisible()).toBe(true)
     await page.getByTestId('server-generating').waitFor({ state: 'detached', timeout: 30_000 })
@@ -267,7 +267,7 @@ describe('errors', () => {
 
 describe('accessibility', () => {
   it('has no serious or critical axe violations on the chat screen', async () => {
-    await page.goto(page.url())
+    await open(page, page.url())
     await answers().last().waitFor()
     expect(await axeViolations(page)).toEqual([])
     await newChat()

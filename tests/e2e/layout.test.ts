@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { accounts, startStack, type Stack } from '../support/stack'
-import { axeViolations, launchBrowser, newContext, screenshot, sendMessage, signInAs, waitForAnswer } from '../support/browser'
+import { axeViolations, launchBrowser, newContext, reload, screenshot, sendMessage, signInAs, waitForAnswer, waitForHydration } from '../support/browser'
 
 let stack: Stack
 let browser: Browser
@@ -79,6 +79,7 @@ describe('on a phone', () => {
     await drawer.waitFor({ state: 'detached' })
     await page.waitForURL(`${stack.app.url}/`)
     await page.goBack()
+    await waitForHydration(page)
     await page.getByTestId('message-assistant').last().waitFor()
     await screenshot(page, 'phone-chat')
   })
@@ -99,7 +100,7 @@ describe('on a desktop', () => {
     await page.waitForFunction(() => document.documentElement.classList.contains('dark'))
     await page.keyboard.press('Escape')
     expect(await backgroundLightness(page)).toBeLessThan(0.2)
-    await page.reload()
+    await reload(page)
     await page.getByTestId('message-assistant').last().waitFor()
     expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true)
     expect(await axeViolations(page)).toEqual([])

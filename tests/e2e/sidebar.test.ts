@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { accounts, startStack, type Stack } from '../support/stack'
-import { createChat, launchBrowser, newContext, screenshot, signInAs } from '../support/browser'
+import { createChat, launchBrowser, newContext, open, reload, screenshot, signInAs } from '../support/browser'
 
 let stack: Stack
 let browser: Browser
@@ -32,7 +32,7 @@ describe('the chat list', () => {
     for (const title of ['Quarterly budget review', 'Holiday rota planning', 'Onboarding checklist for analysts']) {
       await createChat(page, stack, title)
     }
-    await page.reload()
+    await reload(page)
     await item('Onboarding checklist for analysts').waitFor()
     expect(await titles()).toEqual(['Onboarding checklist for analysts', 'Holiday rota planning', 'Quarterly budget review'])
     expect(await sidebar().getByRole('heading', { name: 'Today' }).count()).toBe(1)
@@ -45,7 +45,7 @@ describe('the chat list', () => {
     await input.fill('New joiner checklist')
     await input.press('Enter')
     await item('New joiner checklist').waitFor()
-    await page.reload()
+    await reload(page)
     await item('New joiner checklist').waitFor()
     expect(await item('Onboarding checklist').count()).toBe(0)
 
@@ -69,7 +69,7 @@ describe('the chat list', () => {
     await dialog.getByTestId('confirm-delete').click()
     await dialog.waitFor({ state: 'detached' })
     await expect.poll(titles).toEqual(['New joiner checklist', 'Holiday rota planning'])
-    await page.reload()
+    await reload(page)
     await item('Holiday rota planning').waitFor()
     expect(await titles()).toEqual(['New joiner checklist', 'Holiday rota planning'])
     await screenshot(page, 'sidebar-after-delete')
@@ -82,7 +82,7 @@ describe('the chat list', () => {
       await Promise.all(names.map(name => createChat(page, stack, name)))
       created.push(...names)
     }
-    await page.reload()
+    await reload(page)
     await items().first().waitFor()
     // 37 chats, 30 to a page.
     expect(await items().count()).toBe(30)
@@ -96,7 +96,7 @@ describe('a long conversation', () => {
   it('loads older messages when scrolled to the top, keeping my place', async () => {
     const id = crypto.randomUUID()
     for (let i = 1; i <= 30; i++) await createChat(page, stack, `History question ${String(i).padStart(2, '0')}`, id)
-    await page.goto(`${stack.app.url}/chat/${id}`)
+    await open(page, `${stack.app.url}/chat/${id}`)
     const messages = page.getByTestId('messages').locator('article')
     await messages.first().waitFor()
     // 60 messages, the newest 50 first.

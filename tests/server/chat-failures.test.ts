@@ -31,9 +31,12 @@ describe('nothing is lost', () => {
   it('Stop aborts the Azure request at once and keeps the partial answer', async () => {
     const chatId = randomUUID()
     const text = `Slow answer please [[emulator:slow]] ${randomUUID()}`
+    let stop: Record<string, unknown> | undefined
     const result = await sendChat(client, stack.app.url, chatId, { message: userMessage(text) }, async (_, events) => {
-      if (deltas(events) === 3) await api(client, `${stack.app.url}/api/chats/${chatId}/stop`, { method: 'POST', headers: { origin: stack.app.url } })
+      if (deltas(events) === 3 && !stop) stop = (await api(client, `${stack.app.url}/api/chats/${chatId}/stop`, { method: 'POST', headers: { origin: stack.app.url } })).json
     })
+    // Stop answers once the partial answer is stored.
+    expect(stop).toMatchObject({ stopped: true, message: { status: 'partial', error: 'Stopped before the answer was complete.' } })
     expect(result.status).toBe(200)
     const stoppedAt = Date.now()
     await expect.poll(async () => (await recorded(text))[0]?.aborted, { timeout: 1000, interval: 20 }).toBe(true)

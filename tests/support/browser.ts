@@ -34,13 +34,34 @@ export async function newContext(browser: Browser, stack: Stack, options: Browse
 export async function signInAs(page: Page, stack: Stack, account: { oid: string }, path = '/') {
   await page.goto(`${stack.app.url}${path}`)
   await pickAccount(page, stack, account)
-  await page.getByTestId('prompt-input').waitFor()
+  await waitForHydration(page)
+}
+
+/**
+ * Waits until the server-rendered page is interactive: typing before hydration would reach a
+ * textarea without its Enter handler (a person cannot be that fast; a test can).
+ */
+export async function waitForHydration(page: Page) {
+  await page.waitForFunction(() => document.documentElement.dataset.hydrated === 'true')
+}
+
+/** Reloads an app page and waits until it is interactive again. */
+export async function reload(page: Page) {
+  await page.reload()
+  await waitForHydration(page)
+}
+
+/** Opens an app page and waits until it is interactive. */
+export async function open(page: Page, url: string) {
+  await page.goto(url)
+  await waitForHydration(page)
 }
 
 /** On the Entra emulator's account picker: choose the account and wait to be back in the app. */
 export async function pickAccount(page: Page, stack: Stack, account: { oid: string }) {
   await page.locator(`button[name="account"][value="${account.oid}"]`).click()
   await page.waitForURL(url => url.toString().startsWith(stack.app.url))
+  await waitForHydration(page)
 }
 
 /** Saves what the page shows once its finite animations (drawers, dialogs) have ended. */

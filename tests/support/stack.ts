@@ -81,7 +81,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     db,
     env,
     startApp: (extra = {}, { sameDatabaseAs } = {}) => {
-      const own = db.kind === 'pglite'
+      const own: Record<string, string> = db.kind === 'pglite'
         ? { PGLITE_DATA_DIR: sameDatabaseAs?.env.PGLITE_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'assistant-pglite-')) }
         : {}
       return startApp({ ...own, ...extra }, ports[apps.length])

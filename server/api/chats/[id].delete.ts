@@ -6,7 +6,7 @@ const params = z.object({ id: z.string().uuid('must be a UUID') })
 export default defineEventHandler(async (event) => {
   const user = await requireUser(event)
   const { id } = paramsWith(event, params)
-  stopGeneration(id)
+  await stopGeneration(id)
   // Messages go with the chat (ON DELETE CASCADE).
   const deleted = await useDb().delete(tables.chats)
     .where(and(eq(tables.chats.id, id), eq(tables.chats.userId, user.id)))

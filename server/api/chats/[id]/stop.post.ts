@@ -8,5 +8,8 @@ export default defineEventHandler(async (event) => {
   const user = await requireUser(event)
   const { id } = paramsWith(event, params)
   await requireChat(id, user.id)
-  return { stopped: stopGeneration(id) }
+  // Answers once the partial answer is stored, so a Regenerate right after Stop finds the chat free.
+  const stopped = await stopGeneration(id)
+  const [latest] = (await listMessages(id, { limit: 1 })).messages
+  return { stopped, message: latest?.role === 'assistant' ? { id: latest.id, status: latest.status, error: latest.error } : null }
 })
