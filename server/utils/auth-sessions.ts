@@ -96,9 +96,14 @@ const inflight = new Map<string, Promise<SessionCheck>>()
 
 /** The session's state, refreshing Entra's access token first when it is about to expire. */
 export async function checkAuthSession(id: string): Promise<SessionCheck> {
-  const [row] = await useDb().select().from(tables.authSessions).where(eq(tables.authSessions.id, id))
+  // One round trip on the hot path: the session and whether its user is disabled.
+  const [found] = await useDb().select({ row: tables.authSessions, disabledAt: tables.users.disabledAt })
+    .from(tables.authSessions)
+    .innerJoin(tables.users, eq(tables.users.id, tables.authSessions.userId))
+    .where(eq(tables.authSessions.id, id))
+  const row = found?.row
   if (!row || row.endedAt) return { status: 'ended', reason: row?.endedReason ?? 'SessionNotFound' }
-  if (isFresh(row)) return active(row)
+  if (isFresh(row)) return { ...active(row), userDisabled: !!found.disabledAt }
   let pending = inflight.get(id)
   if (!pending) {
     pending = refreshLocked(id).catch((error: unknown) => {

@@ -1,4 +1,3 @@
-import { eq } from 'drizzle-orm'
 import type { H3Event } from 'h3'
 
 export interface CurrentUser {
@@ -31,8 +30,8 @@ async function fromSession(event: H3Event): Promise<CurrentUser> {
   const check = await checkAuthSession(token.sid)
   if (check.status === 'unavailable') throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: check.reason })
   if (check.status === 'ended') unauthorized(event, 'Your session has ended. Please sign in again.', check.reason)
-  const [user] = await useDb().select({ disabledAt: tables.users.disabledAt }).from(tables.users).where(eq(tables.users.id, check.userId))
-  if (!user || user.disabledAt) {
+  const disabled = check.userDisabled ?? await isUserDisabled(check.userId)
+  if (disabled) {
     await endAuthSession(token.sid, 'AccountDisabled')
     unauthorized(event, 'Your account is disabled in the assistant. Contact your administrator.', 'AccountDisabled')
   }

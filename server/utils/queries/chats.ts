@@ -19,6 +19,9 @@ export async function requireChat(chatId: string, userId: string) {
 
 /** Creates the chat on its first message; an id already taken by anyone else's chat yields none. */
 export async function ensureChat(chatId: string, userId: string, firstMessage: string) {
+  // Most messages go to an existing chat: one read, and the insert only for a new one.
+  const existing = await getChatForUser(chatId, userId)
+  if (existing) return existing
   const created = await useDb().insert(tables.chats).values({ id: chatId, userId, title: titleFrom(firstMessage) })
     .onConflictDoNothing().returning({ id: tables.chats.id })
   if (created.length) await recordAudit({ action: 'chat_created', actorId: userId, target: { type: 'chat', id: chatId } })

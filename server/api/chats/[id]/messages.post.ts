@@ -28,20 +28,24 @@ export default defineEventHandler(async (event) => {
   if (isShuttingDown()) throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'The server is restarting; please send again in a moment.' })
 
   await ensureChat(chatId, user.id, text)
-  const existing = await getMessage(chatId, message.id)
-  const rewrite = trigger === 'regenerate-message' || (!!existing && messageId === message.id)
+  // The common case, a new question, costs one insert; re-sends and edits read what is stored.
+  let existing = trigger === 'regenerate-message' || messageId === message.id ? await getMessage(chatId, message.id) : undefined
+  // An "edit" of a message that was never stored is simply a new message.
+  const editing = trigger === 'regenerate-message' || !!existing
+  const inserted = !editing && await insertUserMessage(chatId, message.id, text)
+  if (!editing && !inserted) existing = await getMessage(chatId, message.id)
+  const rewrite = editing
 
-  if (rewrite) {
+  if (editing) {
     // Regenerate (same question) or edit (new text): what came after it is replaced.
     if (!existing || existing.role !== 'user') throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Message not found' })
     if (isGenerating(chatId)) throw busy()
     if (trigger === 'submit-message') await updateMessageText(message.id, text)
     await deleteMessagesAfter(chatId, message.id)
   }
-  else if (!existing && !await insertUserMessage(chatId, message.id, text)) {
-    // Either a concurrent copy of this very message won the insert, or the id belongs to someone
-    // else's message: say no without saying whose it is.
-    if (!await getMessage(chatId, message.id)) throw createError({ statusCode: 409, statusMessage: 'Conflict', message: 'This message id is already in use; send the message with a new id.' })
+  else if (!inserted && !existing) {
+    // The id belongs to someone else's message: say no without saying whose it is.
+    throw createError({ statusCode: 409, statusMessage: 'Conflict', message: 'This message id is already in use; send the message with a new id.' })
   }
 
   // One answer per question, decided by the database: the answer's id derives from the
@@ -49,7 +53,7 @@ export default defineEventHandler(async (event) => {
   // network error, a double click, another replica) get the stored answer instead.
   const assistantId = answerIdFor(message.id)
   const userMessage = { id: message.id, role: 'user' as const, parts: [{ type: 'text' as const, text }] }
-  if (!rewrite) {
+  if (!rewrite && !inserted) {
     const stored = await getMessage(chatId, assistantId)
     if (stored) return replayOrBusy(userMessage, stored)
   }
