@@ -6,8 +6,11 @@ const logger = taggedLogger('auth')
 // Refresh this long before Entra's expiry, so a request never carries a token about to lapse.
 const REFRESH_SKEW_MS = 60_000
 
+// userDisabled is known when the check read the user too (not after a refresh).
+type ActiveSession = { status: 'active', userId: string, accessToken: string, userDisabled?: boolean }
+
 export type SessionCheck
-  = | { status: 'active', userId: string, accessToken: string }
+  = | ActiveSession
     | { status: 'ended', reason: string }
     | { status: 'unavailable', reason: string }
 
@@ -47,7 +50,7 @@ function isFresh(row: Row): boolean {
   return row.accessTokenExpiresAt.getTime() - REFRESH_SKEW_MS > Date.now()
 }
 
-function active(row: Row): SessionCheck {
+function active(row: Row): ActiveSession {
   return { status: 'active', userId: row.userId, accessToken: decryptToken(row.accessToken) }
 }
 
