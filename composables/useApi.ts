@@ -4,17 +4,22 @@ let leaving = false
 
 /**
  * The session ended (a 401, or a refresh Entra refused): write out every draft and go through
- * sign-in, coming back to the page the user was on.
+ * sign-in, coming back to the page the user was on. An account disabled by an administrator goes
+ * to the page that says so instead: signing in again would only be refused.
  */
-export function endSession(returnTo?: string) {
+export function endSession(returnTo?: string, reason?: string) {
   if (import.meta.server || leaving) return
   leaving = true
   flushDrafts()
+  if (reason === 'AccountDisabled') {
+    window.location.assign(`/auth/error?${new URLSearchParams({ error: reason })}`)
+    return
+  }
   const path = returnTo ?? `${window.location.pathname}${window.location.search}`
   window.location.assign(signInUrl(path))
 }
 
-/** Our API with the cookie session: a 401 anywhere sends the user through sign-in. */
+/** Our API with the cookie session: a 401 anywhere ends the session (see endSession). */
 export function useApi() {
   const nuxtApp = useNuxtApp()
   const headers = import.meta.server ? useRequestHeaders(['cookie']) : undefined
@@ -23,7 +28,8 @@ export function useApi() {
     retry: 0,
     onResponseError({ response }) {
       if (response.status === 401 && import.meta.client) {
-        nuxtApp.runWithContext(() => endSession())
+        const { reason } = problemFromResponse(401, response._data)
+        nuxtApp.runWithContext(() => endSession(undefined, reason))
       }
     },
   })

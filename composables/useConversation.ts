@@ -8,7 +8,6 @@ type Api = ReturnType<typeof useApi>
 
 const PAGE_SIZE = 50
 const MAX_IDLE_SESSIONS = 8
-const STOPPED_NOTE = 'Stopped before the answer was complete.'
 
 // The AI SDK is only needed once something is sent: load it on demand (and on idle, ahead of
 // time) so the first page stays small.
@@ -146,7 +145,7 @@ function createSession(id: string, init: SessionInit, deps: Deps) {
         const last = helpers.messages.value.at(-1)
         if (found.kind === 'session') {
           keepUnsentText(last)
-          endSession(persisted.value ? `/chat/${id}` : '/')
+          endSession(persisted.value ? `/chat/${id}` : '/', found.reason)
           return
         }
         if (last?.role === 'assistant') {
@@ -163,6 +162,11 @@ function createSession(id: string, init: SessionInit, deps: Deps) {
       }
       if (next === 'ready' && (previous === 'streaming' || previous === 'submitted') && !stopRequested) {
         deps.chats.upsert({ id }, { touch: true })
+        // The stream's final part says how the answer ended (`{ status, error }`, the server's
+        // own sentence). A stream that closed without it (no answer part at all, or cut before
+        // the end) is shown as the server stored it.
+        const last = helpers.messages.value.at(-1)
+        if (persisted.value && (last?.role !== 'assistant' || !last.metadata?.status)) void syncTail()
       }
     }
 
@@ -212,30 +216,20 @@ function createSession(id: string, init: SessionInit, deps: Deps) {
       try {
         // Closing the connection does not stop the server (it finishes and stores the answer):
         // ask it to stop first, then stop reading. Also before the first token arrived: the
-        // server has the chat by then even though this page has not heard back yet.
-        await deps.api(`/api/chats/${id}/stop`, { method: 'POST' }).catch(() => {})
+        // server has the chat by then even though this page has not heard back yet. It answers
+        // once the partial answer is stored, with its status and the sentence saying why.
+        const result = await deps.api<StopResult>(`/api/chats/${id}/stop`, { method: 'POST' }).catch(() => null)
         await chat.value?.stop()
-        const last = messages.value.at(-1)
-        if (last?.role === 'assistant' && !last.metadata?.status) patchMessage(last.id, { status: 'partial', error: STOPPED_NOTE })
-        if (!persisted.value && await deps.api(`/api/chats/${id}`).then(() => true, () => false)) accepted()
-        if (persisted.value) {
-          await waitForServerIdle()
-          await syncTail()
-        }
+        if (result?.message) patchMessage(result.message.id, { status: result.message.status, error: result.message.error })
+        if (!persisted.value && (result || await deps.api(`/api/chats/${id}`).then(() => true, () => false))) accepted()
+        // What was stored can hold a few words more than this page read before it stopped
+        // reading (or, while following another page's answer, since the last look).
+        if (persisted.value) await syncTail()
         serverGenerating.value = false
       }
       finally {
         stopping.value = false
         stopRequested = false
-      }
-    }
-
-    /** The stop endpoint answers before the partial answer is stored; wait until it is. */
-    async function waitForServerIdle() {
-      for (let attempt = 0; attempt < 30 && !disposed; attempt++) {
-        const details = await deps.api<ChatDetails>(`/api/chats/${id}`).catch(() => null)
-        if (!details?.generating) return
-        await delay(100 + attempt * 20)
       }
     }
 

@@ -11,6 +11,8 @@ export interface ChatProblem {
   retryAfterSeconds?: number
   /** Whether sending the same message again can help. */
   retry: boolean
+  /** Why the session ended (a 401), as the server names it: 'AccountDisabled' means signing in again would be refused. */
+  reason?: string
 }
 
 export class ChatRequestError extends Error {
@@ -23,7 +25,7 @@ export class ChatRequestError extends Error {
 interface ErrorBody {
   message?: unknown
   statusMessage?: unknown
-  data?: { kind?: unknown, retryAfterSeconds?: unknown } | null
+  data?: { kind?: unknown, retryAfterSeconds?: unknown, reason?: unknown } | null
 }
 
 const fallback: Record<number, string> = {
@@ -53,7 +55,11 @@ export function problemFromResponse(status: number, body: unknown, retryAfterHea
   const dataKind = typeof b.data?.kind === 'string' && serverKinds.includes(b.data.kind as ProblemKind) ? b.data.kind as ProblemKind : undefined
   const retryAfterSeconds = positiveNumber(b.data?.retryAfterSeconds) ?? positiveNumber(retryAfterHeader)
 
-  if (status === 401) return { kind: 'session', status, message: SESSION_MESSAGE, retry: false }
+  if (status === 401) {
+    // Disabled by an administrator: the page goes to the explanation, not through sign-in again.
+    if (b.data?.reason === 'AccountDisabled') return { kind: 'session', status, message: serverMessage ?? SESSION_MESSAGE, retry: false, reason: 'AccountDisabled' }
+    return { kind: 'session', status, message: SESSION_MESSAGE, retry: false }
+  }
   if (status === 404) return { kind: 'not-found', status, message: fallback[404]!, retry: false }
   if (status === 409) return { kind: 'busy', status, message: serverMessage ?? fallback[409]!, retry: true }
   if (status === 429) {

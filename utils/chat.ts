@@ -2,12 +2,16 @@ import type { UIMessage } from 'ai'
 
 export type MessageStatus = 'complete' | 'partial' | 'failed'
 
-/** What the UI keeps beside a message: the stored status, or what the live stream told us. */
+/**
+ * What the UI keeps beside a message: the stored status, or what the live stream's final part
+ * told us (`finish` carries `{ status, error, finishReason }`, a replayed answer `replayed: true`).
+ */
 export interface MessageMeta {
   status?: MessageStatus
   error?: string | null
   createdAt?: string
   finishReason?: string
+  replayed?: boolean
 }
 
 export type ChatMessage = UIMessage<MessageMeta>
@@ -30,6 +34,13 @@ export interface StoredMessage {
   status: MessageStatus
   error: string | null
   createdAt: string
+}
+
+/** What `POST /api/chats/:id/stop` answers, once the partial answer is stored. */
+export interface StopResult {
+  stopped: boolean
+  /** The newest answer as stored, or null when the newest message is a question. */
+  message: { id: string, status: MessageStatus, error: string | null } | null
 }
 
 export interface MessagePage {
@@ -55,19 +66,13 @@ export function toChatMessage(stored: StoredMessage): ChatMessage {
   }
 }
 
-// The live stream only says why the model stopped; these are the same words the server stores.
-const finishNotes: Record<string, string> = {
-  'content-filter': 'The rest of this answer was withheld by the company\'s content filter.',
-  'length': 'The answer reached the maximum length and was cut.',
-}
-
-/** The status to show for an answer: the stored one, or the one implied by the live stream. */
+/**
+ * The status to show for an answer: the stored one, or the one the live stream's final part
+ * carried (its metadata). Without either the answer is shown as complete.
+ */
 export function displayStatus(message: ChatMessage): { status: MessageStatus, error: string | null } {
   const meta = message.metadata ?? {}
-  if (meta.status) return { status: meta.status, error: meta.error ?? null }
-  const note = meta.finishReason ? finishNotes[meta.finishReason] : undefined
-  if (note) return { status: 'partial', error: note }
-  return { status: 'complete', error: null }
+  return meta.status ? { status: meta.status, error: meta.error ?? null } : { status: 'complete', error: null }
 }
 
 export function initials(name: string | null | undefined): string {

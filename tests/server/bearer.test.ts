@@ -1,8 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto'
 import { importJWK, SignJWT, type JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSigningKey } from '../../emulators/entra/index.ts'
-import { signIn as emulatorSignIn } from '../../emulators/entra/testing.ts'
+import { accessTokenFor as realAccessToken } from '../support/admin'
 import { HttpClient } from '../support/http-client'
 import { accounts, api, CLIENT_ID, CLIENT_SECRET, startStack, tenants, type Stack } from '../support/stack'
 
@@ -17,28 +16,8 @@ afterAll(async () => {
   await stack?.stop()
 })
 
-/** A real access token for this app, as a script would get one (authorization code + PKCE). */
-async function accessTokenFor(account: { oid: string, tid: string }) {
-  const verifier = randomBytes(32).toString('base64url')
-  const authorize = new URL(`${stack.entra.authorityHost}/${account.tid}/oauth2/v2.0/authorize`)
-  const redirectUri = `${stack.app.url}/api/auth/callback/azure-ad`
-  authorize.search = new URLSearchParams({
-    client_id: CLIENT_ID,
-    response_type: 'code',
-    redirect_uri: redirectUri,
-    scope: `openid offline_access ${CLIENT_ID}/access_as_user`,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-    state: 'state',
-    nonce: 'nonce',
-  }).toString()
-  const back = await emulatorSignIn(authorize, { account: account.oid })
-  const response = await fetch(`${stack.entra.authorityHost}/${account.tid}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: redirectUri, client_id: CLIENT_ID, client_secret: CLIENT_SECRET, code_verifier: verifier }),
-  })
-  return ((await response.json()) as { access_token: string }).access_token
+function accessTokenFor(account: { oid: string, tid: string }) {
+  return realAccessToken(stack, account)
 }
 
 /** A token signed with the emulator's own (trusted) key, with claims a test chooses. */

@@ -55,11 +55,4 @@ export class HttpClient {
   }
 }
 
-/** Reads the Entra emulator's account picker: its form's action and the account buttons. */
-export function parseAccountPicker(html: string): { action: string, accounts: string[] } | undefined {
-  const unescape = (v: string) => v.replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c))).replace(/&amp;/g, '&')
-  const action = /<form[^>]*method="post"[^>]*action="([^"]*)"/i.exec(html)?.[1]
-  if (action === undefined) return undefined
-  const accounts = [...html.matchAll(/<button[^>]*name="account"[^>]*value="([^"]*)"/gi)].map(m => unescape(m[1] ?? ''))
-  return { action: unescape(action), accounts }
-}
+export { parseAccountPicker } from '../../emulators/entra/testing.ts'
