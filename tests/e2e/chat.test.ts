@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, Page, Request } from 'playwright-core'
 import { accounts, startStack, type Stack } from '../support/stack'
 import { axeViolations, launchBrowser, newContext, open, pickAccount, reload, screenshot, sendMessage, waitForAnswer } from '../support/browser'
 
@@ -156,6 +156,60 @@ describe('chatting', () => {
     expect(await questions().count()).toBe(1)
     expect(await answers().count()).toBe(1)
     await screenshot(page, 'chat-edited')
+  })
+
+  it('marks a stopped answer with what Stop answered, and regenerates it at once under the same id', async () => {
+    await newChat()
+    await sendMessage(page, 'Tell me about the leave policy [[emulator:slow]]')
+    await page.waitForURL(/\/chat\/[0-9a-f-]{36}$/)
+    const chatId = page.url().split('/').at(-1)!
+    const answer = answers().last()
+    await answer.getByTestId('message-text').waitFor()
+    // Stop answers once the partial answer is stored: nothing asks the chat whether it is done.
+    const looks: string[] = []
+    const onRequest = (request: Request) => {
+      if (request.method() === 'GET' && new URL(request.url()).pathname === `/api/chats/${chatId}`) looks.push(request.url())
+    }
+    page.on('request', onRequest)
+    const stopAnswer = page.waitForResponse(response => response.url().endsWith(`/api/chats/${chatId}/stop`))
+    await page.getByTestId('stop').click()
+    const stopped = await (await stopAnswer).json() as { stopped: boolean, message: { id: string, status: string, error: string } }
+    await waitForAnswer(page)
+    expect(stopped).toMatchObject({ stopped: true, message: { status: 'partial', error: 'Stopped before the answer was complete.' } })
+    expect(await answer.getAttribute('data-message-id')).toBe(stopped.message.id)
+    expect(await answer.getAttribute('data-status')).toBe('partial')
+    expect(await answer.getByTestId('message-status').textContent()).toContain(stopped.message.error)
+
+    // The chat is free as soon as Stop has answered, and the new answer keeps the old one's id
+    // (it derives from the question's).
+    await answer.getByTestId('regenerate').click()
+    await page.getByTestId('stop').waitFor()
+    await waitForAnswer(page)
+    page.off('request', onRequest)
+    expect(await page.getByTestId('chat-problem').count()).toBe(0)
+    expect(await answers().count()).toBe(1)
+    expect(await answers().last().getAttribute('data-message-id')).toBe(stopped.message.id)
+    expect(await answers().last().getAttribute('data-status')).toBe('complete')
+    expect(await answers().last().getByTestId('message-status').count()).toBe(0)
+    expect(await answers().last().textContent()).toContain('That is all for now')
+    expect(looks).toEqual([])
+    await screenshot(page, 'chat-stopped-then-regenerated')
+  })
+
+  it('shows the sentence the server gives when the content filter cuts an answer, the same after a reload', async () => {
+    await newChat()
+    await sendMessage(page, 'Tell me a story [[emulator:content-filter-output]]')
+    await waitForAnswer(page)
+    const answer = answers().last()
+    expect(await answer.getAttribute('data-status')).toBe('partial')
+    const live = await answer.getByTestId('message-status').textContent()
+    expect(live).toContain('The rest of this answer was withheld by the company\'s content filter')
+    await screenshot(page, 'chat-filtered-answer')
+
+    await reload(page)
+    await answers().last().waitFor()
+    expect(await answers().last().getAttribute('data-status')).toBe('partial')
+    expect(await answers().last().getByTestId('message-status').textContent()).toBe(live)
   })
 
   it('follows an answer still being written after a reload, until it is complete', async () => {

@@ -219,6 +219,16 @@ describe('page weight', () => {
   })
 })
 
+describe('the icon', () => {
+  it('serves a real icon at /favicon.ico, which browsers ask for on pages without our <link rel="icon">', async () => {
+    // Without public/favicon.ico, Nitro answers with the text of a data: URI labelled image/x-icon.
+    const response = await fetch(`${stack.app.url}/favicon.ico`)
+    expect(response.status).toBe(200)
+    const body = Buffer.from(await response.arrayBuffer())
+    expect([...body.subarray(0, 4)]).toEqual([0, 0, 1, 0])
+  })
+})
+
 describe('signing out', () => {
   it('ends the session here and at Entra', async () => {
     const page = await (await newContext(browser, stack)).newPage()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ChatRequestError, NETWORK_MESSAGE, problemFromError, problemFromResponse } from '../../utils/chat-problems'
+import { ChatRequestError, NETWORK_MESSAGE, SESSION_MESSAGE, problemFromError, problemFromResponse } from '../../utils/chat-problems'
 
 describe('problemFromResponse', () => {
   it.each([
@@ -21,7 +21,13 @@ describe('problemFromResponse', () => {
   })
 
   it('says the session ended on a 401, whatever the body', () => {
-    expect(problemFromResponse(401, { message: 'Unauthorized' })).toMatchObject({ kind: 'session', retry: false })
+    expect(problemFromResponse(401, { message: 'Unauthorized' })).toMatchObject({ kind: 'session', retry: false, message: SESSION_MESSAGE })
+    expect(problemFromResponse(401, { message: 'Your session has ended. Please sign in again.', data: { reason: 'RefreshAccessTokenError' } }).reason).toBeUndefined()
+  })
+
+  it('names a disabled account on a 401, so the page explains instead of signing in again', () => {
+    const message = 'Your account is disabled in the assistant. Contact your administrator.'
+    expect(problemFromResponse(401, { message, data: { reason: 'AccountDisabled' } })).toEqual({ kind: 'session', status: 401, message, retry: false, reason: 'AccountDisabled' })
   })
 
   it('falls back to its own sentence when the body has no message', () => {
