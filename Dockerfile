@@ -26,7 +26,9 @@ RUN npm run build
 
 # ---- runtime: Node and the built server, nothing else ----
 FROM node:24-slim
-ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0
+# A smaller young generation: V8 sizes it from the node's memory, not the pod's, and idle RSS
+# halves (measured by npm run bench).
+ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0 NODE_OPTIONS=--max-semi-space-size=16
 
 # A fixed numeric user so that Kubernetes' runAsNonRoot can verify it. The package managers are
 # not needed to run a built server: removing them leaves less to patch in a security scan.

@@ -49,6 +49,7 @@ let emulator: OpenAIEmulatorProcess | undefined
 let entra: EntraEmulator | undefined
 let db: BenchDatabase | undefined
 let output: string | undefined
+let releaseBuild: (() => void) | undefined
 
 async function cleanup() {
   agent.destroy()
@@ -57,8 +58,9 @@ async function cleanup() {
   await entra?.close().catch(() => {})
   if (process.env.BENCH_KEEP_DB && db) log(`kept the bench database ${db.url ?? db.name} (BENCH_KEEP_DB)`)
   else await db?.drop().catch(e => log(`could not drop the bench database: ${(e as Error).message}`))
-  if (output) rmSync(output, { recursive: true, force: true })
-  app = emulator = entra = db = output = undefined
+  if (releaseBuild) releaseBuild()
+  else if (output) rmSync(output, { recursive: true, force: true })
+  app = emulator = entra = db = output = releaseBuild = undefined
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -71,8 +73,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 async function main() {
   log(`node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map(l => l.toFixed(2)).join(' ')}${quick ? ', QUICK run' : ''}`)
   log('building the production server when sources changed (tests/support/global-setup.ts)…')
-  buildOnce()
-  output = snapshotBuild()
+  // global-setup builds when sources changed and hands this run a snapshot of .output (other
+  // runs rebuild the shared one); an older global-setup without snapshots gets ours.
+  let provided: string | undefined
+  const teardown = buildOnce({ provide: (key: string, value: string) => {
+    if (key === 'outputDir') provided = value
+  } } as unknown as Parameters<typeof buildOnce>[0]) as unknown
+  if (typeof teardown === 'function') releaseBuild = teardown as () => void
+  output = provided ?? snapshotBuild()
   log(`running a private copy of the build: ${output}`)
 
   const [port] = await freePorts(1)

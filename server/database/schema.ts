@@ -31,7 +31,9 @@ export const chats = pgTable('chats', {
   ...timestamps,
 }, table => [
   // Serves the sidebar's keyset pagination: newest first, id breaks ties.
-  index('chats_user_updated_idx').on(table.userId, table.updatedAt.desc(), table.id.desc()),
+  // Plain ascending: PostgreSQL scans it backwards for ORDER BY updated_at DESC, id DESC. A
+  // "DESC" index here is DESC NULLS LAST, which that ORDER BY (NULLS FIRST) cannot use.
+  index('chats_user_updated_idx').on(table.userId, table.updatedAt, table.id),
   // Retention finds chats by last activity across all users.
   index('chats_updated_idx').on(table.updatedAt),
 ])
@@ -110,6 +112,6 @@ export const auditLog = pgTable('audit_log', {
   details: jsonb('details'),
 }, table => [
   index('audit_log_created_idx').on(table.createdAt),
-  index('audit_log_actor_idx').on(table.actorId, table.id.desc()),
-  index('audit_log_action_idx').on(table.action, table.id.desc()),
+  index('audit_log_actor_idx').on(table.actorId, table.id),
+  index('audit_log_action_idx').on(table.action, table.id),
 ])

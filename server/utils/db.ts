@@ -38,7 +38,8 @@ function open(): DatabaseHandle {
     return { db: drizzlePostgres(client, { schema }) as unknown as Database, driver: 'postgres', close: () => client.end({ timeout: 5 }) }
   }
   mkdirSync(database.pgliteDataDir, { recursive: true })
-  const client = new PGlite(database.pgliteDataDir)
+  // PGlite's default shared_buffers costs hundreds of MB of WASM memory; a laptop database needs little.
+  const client = new PGlite({ dataDir: database.pgliteDataDir, postgresqlconf: ['shared_buffers=16MB'] })
   return { db: drizzlePglite(client, { schema }) as unknown as Database, driver: 'pglite', close: () => client.close() }
 }
 

@@ -37,9 +37,14 @@ export async function stopGeneration(chatId: string, reason: 'user' | 'shutdown'
 
 type First = { kind: 'text' } | { kind: 'error', error: unknown } | { kind: 'end' }
 
-/** The UI-message stream the browser reads; writes after it went away are dropped silently. */
+/**
+ * The UI-message stream the browser reads; writes after it went away are dropped silently. Text
+ * that arrives within one tick goes out as one event: each SSE event is a socket write, and on a
+ * busy server those writes, not the model, bound how many streams one process carries.
+ */
 function clientStream() {
   let controller: ReadableStreamDefaultController<UIMessageChunk> | null = null
+  let pending: { id: string, delta: string } | null = null
   const stream = new ReadableStream<UIMessageChunk>({
     start: (c) => {
       controller = c
@@ -48,17 +53,36 @@ function clientStream() {
       controller = null
     },
   })
+  const enqueue = (chunk: UIMessageChunk) => {
+    try {
+      controller?.enqueue(chunk)
+    }
+    catch {
+      controller = null
+    }
+  }
+  const flush = () => {
+    if (!pending) return
+    enqueue({ type: 'text-delta', id: pending.id, delta: pending.delta })
+    pending = null
+  }
   return {
     stream,
     emit(chunk: UIMessageChunk) {
-      try {
-        controller?.enqueue(chunk)
+      if (chunk.type === 'text-delta') {
+        if (pending) {
+          pending.delta += chunk.delta
+          return
+        }
+        pending = { id: chunk.id, delta: chunk.delta }
+        setImmediate(flush)
+        return
       }
-      catch {
-        controller = null
-      }
+      flush()
+      enqueue(chunk)
     },
     close() {
+      flush()
       try {
         controller?.close()
       }
@@ -76,9 +100,8 @@ function clientStream() {
  * disconnects stops receiving but the answer is still finished and stored. Only Stop (or a
  * failure) cuts it, and then what came is stored as `partial` or `failed`.
  */
-export async function answer(event: H3Event, input: { chatId: string, userId: string, assistantId: string }): Promise<Response> {
+export async function answer(event: H3Event, input: { chatId: string, userId: string, assistantId: string, history: Array<{ role: 'user' | 'assistant', text: string }> }): Promise<Response> {
   const config = useServerConfig()
-  const history = await loadHistory(input.chatId, config.azureOpenai.contextBudgetTokens)
 
   const controller = new AbortController()
   const timeoutSeconds = config.azureOpenai.timeoutSeconds
@@ -87,7 +110,7 @@ export async function answer(event: H3Event, input: { chatId: string, userId: st
   const result = streamText({
     model: getLanguageModel(),
     system: config.azureOpenai.systemPrompt,
-    messages: history.map(turn => ({ role: turn.role, content: turn.text })),
+    messages: input.history.map(turn => ({ role: turn.role, content: turn.text })),
     maxOutputTokens: config.azureOpenai.maxOutputTokens,
     maxRetries: 2,
     abortSignal: controller.signal,
@@ -126,7 +149,8 @@ export async function answer(event: H3Event, input: { chatId: string, userId: st
           }
           text += part.text
           client.emit({ type: 'text-delta', id: textId, delta: part.text })
-          if (Date.now() - flushedAt > 1000) {
+          // Saved as it grows (every few seconds, not every token): a killed process keeps most of it.
+          if (Date.now() - flushedAt > 3000) {
             flushedAt = Date.now()
             await saveAssistantMessage(input.assistantId, { text, status: 'partial' }).catch(() => {})
           }
