@@ -1,4 +1,4 @@
-import { createUIMessageStreamResponse, streamText, type UIMessageChunk } from 'ai'
+import { experimental_streamTextLowMemory as streamText, type UIMessageChunk } from 'ai'
 import type { H3Event } from 'h3'
 
 const logger = taggedLogger('chat')
@@ -38,36 +38,39 @@ export async function stopGeneration(chatId: string, reason: 'user' | 'shutdown'
 type First = { kind: 'text' } | { kind: 'error', error: unknown } | { kind: 'end' }
 
 /**
- * The UI-message stream the browser reads; writes after it went away are dropped silently. Text
- * that arrives within one tick goes out as one event: each SSE event is a socket write, and on a
- * busy server those writes, not the model, bound how many streams one process carries.
+ * The browser's end of the answer: AI SDK UI-message chunks written as Server-Sent Events straight
+ * to the socket (the format useChat's DefaultChatTransport reads). No web-stream layers in between:
+ * with a thousand answers open, those layers, not the model, bound memory and CPU. Text that
+ * arrives within one tick goes out as one event. After the browser has gone, writes are dropped.
  */
-function clientStream() {
-  let controller: ReadableStreamDefaultController<UIMessageChunk> | null = null
+function clientStream(event: H3Event) {
+  const res = event.node.res
+  let open = false
+  let gone = false
   let pending: { id: string, delta: string } | null = null
-  const stream = new ReadableStream<UIMessageChunk>({
-    start: (c) => {
-      controller = c
-    },
-    cancel: () => {
-      controller = null
-    },
+  res.once('close', () => {
+    gone = true
   })
-  const enqueue = (chunk: UIMessageChunk) => {
-    try {
-      controller?.enqueue(chunk)
+  const write = (chunk: UIMessageChunk | '[DONE]') => {
+    if (gone || res.writableEnded) return
+    if (!open) {
+      open = true
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream',
+        'Cache-Control': 'no-store',
+        'Connection': 'keep-alive',
+        'X-Accel-Buffering': 'no',
+        'X-Vercel-AI-UI-Message-Stream': 'v1',
+      })
     }
-    catch {
-      controller = null
-    }
+    res.write(`data: ${chunk === '[DONE]' ? chunk : JSON.stringify(chunk)}\n\n`)
   }
   const flush = () => {
     if (!pending) return
-    enqueue({ type: 'text-delta', id: pending.id, delta: pending.delta })
+    write({ type: 'text-delta', id: pending.id, delta: pending.delta })
     pending = null
   }
   return {
-    stream,
     emit(chunk: UIMessageChunk) {
       if (chunk.type === 'text-delta') {
         if (pending) {
@@ -79,17 +82,15 @@ function clientStream() {
         return
       }
       flush()
-      enqueue(chunk)
+      write(chunk)
     },
     close() {
       flush()
-      try {
-        controller?.close()
-      }
-      catch {
-        // already closed by the client
-      }
-      controller = null
+      // Nothing sent yet means the model failed before its first token: the handler answers
+      // with the error's own status instead.
+      if (!open) return
+      write('[DONE]')
+      if (!res.writableEnded) res.end()
     },
   }
 }
@@ -100,7 +101,7 @@ function clientStream() {
  * disconnects stops receiving but the answer is still finished and stored. Only Stop (or a
  * failure) cuts it, and then what came is stored as `partial` or `failed`.
  */
-export async function answer(event: H3Event, input: { chatId: string, userId: string, assistantId: string, history: Array<{ role: 'user' | 'assistant', text: string }> }): Promise<Response> {
+export async function answer(event: H3Event, input: { chatId: string, userId: string, assistantId: string, history: Array<{ role: 'user' | 'assistant', text: string }> }): Promise<null> {
   const config = useServerConfig()
 
   const controller = new AbortController()
@@ -127,7 +128,7 @@ export async function answer(event: H3Event, input: { chatId: string, userId: st
   const startedAt = performance.now()
   const generation: Generation = { chatId: input.chatId, assistantId: input.assistantId, controller, stoppedByUser: false, stored: Promise.resolve() }
   active.set(input.chatId, generation)
-  const client = clientStream()
+  const client = clientStream(event)
   const textId = 'text'
 
   generation.stored = (async () => {
@@ -136,6 +137,7 @@ export async function answer(event: H3Event, input: { chatId: string, userId: st
     let finishReason: string | undefined
     let aborted = false
     let usage: { inputTokens?: number, outputTokens?: number } = {}
+    let azureRequestId: string | undefined
     const categories = new Set<string>()
     let flushedAt = Date.now()
     try {
@@ -157,6 +159,10 @@ export async function answer(event: H3Event, input: { chatId: string, userId: st
         }
         else if (part.type === 'raw') {
           for (const c of filteredCategories(part.rawValue)) categories.add(c)
+        }
+        else if (part.type === 'finish-step') {
+          const headers = (part.response as { headers?: Record<string, string> } | undefined)?.headers
+          azureRequestId = headers?.['apim-request-id'] ?? headers?.['x-request-id'] ?? azureRequestId
         }
         else if (part.type === 'finish') {
           finishReason = part.finishReason
@@ -215,13 +221,12 @@ export async function answer(event: H3Event, input: { chatId: string, userId: st
       active.delete(input.chatId)
     }
     // The Azure request id lets the operator find this call in Azure's own logs.
-    const response = await Promise.resolve(result.response).catch(() => undefined)
     logger.info({
       requestId,
       userId: input.userId,
       messageId: input.assistantId,
       status,
-      azureRequestId: response?.headers?.['apim-request-id'] ?? response?.headers?.['x-request-id'],
+      azureRequestId,
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
       durationMs: Math.round(performance.now() - startedAt),
@@ -245,8 +250,7 @@ export async function answer(event: H3Event, input: { chatId: string, userId: st
       data: { kind: problem.kind, retryAfterSeconds: problem.retryAfterSeconds, messageId: input.assistantId },
     })
   }
-  return createUIMessageStreamResponse({
-    stream: client.stream,
-    headers: { 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' },
-  })
+  // The answer already flows through client.emit() (the first token was written); h3 leaves a
+  // response whose headers are sent alone.
+  return null
 }
