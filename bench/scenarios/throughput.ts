@@ -22,6 +22,18 @@ export async function throughput(ctx: BenchContext): Promise<void> {
   const failures: string[] = []
   // --- one stream at a time: tokens / (request start -> last token) ------------------------------
   const single = { app: [] as number[], emulator: [] as number[], tokens: { app: 0, emulator: 0 } }
+  // Tokens are the answer's, not the events': the app may send several tokens in one SSE event
+  // (text that arrives within one tick), so count the emulator's deltas for the same answer and
+  // check that the app delivered exactly the same text.
+  let expected = { tokens: 0, text: '' }
+  const tokensOf = (result: { deltas: number, text: string }, target: 'app' | 'emulator') => {
+    if (target === 'emulator') {
+      expected = { tokens: result.deltas, text: result.text }
+      return result.deltas
+    }
+    if (result.text !== expected.text) failures.push('the app delivered a different text than the emulator')
+    return expected.tokens
+  }
   const reps = ctx.quick ? 4 : 10
   for (let i = -1; i < reps; i++) {
     for (const target of ['emulator', 'app'] as const) {
@@ -29,8 +41,9 @@ export async function throughput(ctx: BenchContext): Promise<void> {
       const problem = check(result, target)
       if (problem) failures.push(problem)
       else if (i >= 0) {
-        single[target].push(result.deltas / (result.lastDeltaMs / 1000))
-        single.tokens[target] = result.deltas
+        const tokens = tokensOf(result, target)
+        single[target].push(tokens / (result.lastDeltaMs / 1000))
+        single.tokens[target] = tokens
       }
     }
   }
@@ -64,7 +77,8 @@ export async function throughput(ctx: BenchContext): Promise<void> {
           const result = await run(ctx, target)
           const problem = check(result, target)
           if (problem) failures.push(problem)
-          tokens += result.deltas
+          tokens += target === 'emulator' ? result.deltas : expected.tokens
+          if (target === 'app' && result.text !== expected.text) failures.push('the app delivered a different text than the emulator')
         }
       }))
       aggregate[target].push(tokens / ((performance.now() - started) / 1000))
