@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { freePorts } from '../../tests/support/ports.ts'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import postgres from 'postgres'
@@ -20,16 +20,7 @@ export const OPENAI_KEY = 'bench-openai-key'
 export const DEPLOYMENT = 'gpt-4o-mini'
 export const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/test'
 
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => resolve(server))
-    server.on('error', reject)
-  })))
-  const ports = servers.map(s => (s.address() as { port: number }).port)
-  await Promise.all(servers.map(s => new Promise(resolve => s.close(resolve))))
-  return ports
-}
+export { freePorts }
 
 /** Resident set size of a process in bytes, from /proc/<pid>/status (VmRSS). */
 export function rssOf(pid: number): number {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
+import { freePorts } from './ports.ts'
 import { join } from 'node:path'
 import { inject } from 'vitest'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -19,17 +19,7 @@ export interface AppServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-/** `count` distinct free ports (held open together, so no port is handed out twice). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => resolve(server))
-    server.on('error', reject)
-  })))
-  const ports = servers.map(s => (s.address() as { port: number }).port)
-  await Promise.all(servers.map(s => new Promise(resolve => s.close(resolve))))
-  return ports
-}
+export { freePorts }
 
 export async function freePort(): Promise<number> {
   return (await freePorts(1))[0]!
