@@ -31,6 +31,10 @@ function pkg(url: string): string {
   return url
 }
 
+const parent = new Map<number, number>()
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
+const label = (n: Node) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url ? `${pkg(n.callFrame.url)}:${n.callFrame.lineNumber + 1}` : ''}`.trim()
+
 const fn = new Map<string, number>()
 const pk = new Map<string, number>()
 for (const [id, us] of selfUs) {
@@ -47,10 +51,23 @@ for (const [k, v] of [...pk].sort((a, b) => b[1] - a[1]).slice(0, top)) console.
 console.log('\nSelf time by function:')
 for (const [k, v] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(v)}  ${k}`)
 
+// Inclusive time: a sample counts for every function on its stack (each once). Async functions
+// resume from the microtask queue, so their time splits between their synchronous stretches.
+const inclusive = new Map<string, number>()
+for (const [id, us] of selfUs) {
+  const seen = new Set<string>()
+  for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
+    const key = label(byId.get(n)!)
+    if (seen.has(key)) continue
+    seen.add(key)
+    inclusive.set(key, (inclusive.get(key) ?? 0) + us)
+  }
+}
+const skip = /^\((root|idle|program|garbage collector)\)|^(runMicrotasks|processTicksAndRejections|processImmediate|listOnTimeout|processTimers)\b/
+console.log('\nInclusive time by function:')
+for (const [k, v] of [...inclusive].filter(([k]) => !skip.test(k)).sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(v)}  ${k}`)
+
 // Who calls the hottest functions (self time attributed to the chain of callers above them).
-const parent = new Map<number, number>()
-for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
-const label = (n: Node) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url ? `${pkg(n.callFrame.url)}:${n.callFrame.lineNumber + 1}` : ''}`.trim()
 const wanted = (process.env.CALLERS ?? '').split(',').filter(Boolean)
 for (const name of wanted) {
   const chains = new Map<string, number>()

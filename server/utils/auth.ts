@@ -25,7 +25,7 @@ async function fromBearer(event: H3Event, token: string): Promise<CurrentUser> {
 }
 
 async function fromSession(event: H3Event): Promise<CurrentUser> {
-  const token = await readSessionToken(event)
+  const token = readSessionToken(event)
   if (!token) unauthorized(event, 'Please sign in to continue.')
   const check = await checkAuthSession(token.sid)
   if (check.status === 'unavailable') throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: check.reason })
@@ -36,6 +36,16 @@ async function fromSession(event: H3Event): Promise<CurrentUser> {
     unauthorized(event, 'Your account is disabled in the assistant. Contact your administrator.', 'AccountDisabled')
   }
   return { id: check.userId, roles: token.roles ?? [], via: 'session', sessionId: token.sid }
+}
+
+/**
+ * The user id the session cookie names, before the database has confirmed the session: a handler
+ * may start reading that user's rows while requireUser checks, and use them only if requireUser
+ * returns the same id. Undefined for bearer tokens and requests without a session cookie.
+ */
+export function sessionUserHint(event: H3Event): string | undefined {
+  if (getHeader(event, 'authorization')) return undefined
+  return readSessionToken(event)?.uid
 }
 
 /** Who is asking: a signed-in browser session or a verified Entra bearer token; otherwise 401. */

@@ -43,6 +43,15 @@ function open(): DatabaseHandle {
   return { db: drizzlePglite(client, { schema }) as unknown as Database, driver: 'pglite', close: () => client.close() }
 }
 
+/**
+ * The rows of a raw `db.execute(sql…)`: the postgres driver resolves to the rows themselves,
+ * PGlite to `{ rows }`.
+ */
+export async function rowsOf<T>(result: Promise<unknown>): Promise<T[]> {
+  const value = await result as T[] | { rows: T[] }
+  return Array.isArray(value) ? value : value.rows
+}
+
 /** The process-wide database; opened on first use. */
 export function useDb(): Database {
   handle ??= open()

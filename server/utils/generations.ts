@@ -210,9 +210,11 @@ export async function answer(event: H3Event, input: { chatId: string, userId: st
       error = 'The answer reached the maximum length and was cut.'
     }
     try {
-      await saveAssistantMessage(input.assistantId, { text, status, error, ...usage })
-      await recordTokenUsage(input.userId, (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0))
-      await touchChat(input.chatId)
+      await Promise.all([
+        saveAssistantMessage(input.assistantId, { text, status, error, ...usage }),
+        recordTokenUsage(input.userId, (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0)),
+        touchChat(input.chatId),
+      ])
     }
     catch (saveError) {
       logger.error(`Could not store answer ${input.assistantId}: ${(saveError as Error).message}`)

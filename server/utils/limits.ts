@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import type { H3Event } from 'h3'
 
 // Counted in PostgreSQL so that every replica enforces the same budget.
@@ -22,25 +22,32 @@ function today(): { key: string, secondsLeft: number, end: Date } {
   return { key: now.toISOString().slice(0, 10), secondsLeft: Math.ceil((end.getTime() - now.getTime()) / 1000), end }
 }
 
-/** Counts this request against the per-minute limit; 429 with Retry-After beyond it. */
-export async function enforceRequestRate(event: H3Event, userId: string): Promise<void> {
-  const limit = useServerConfig().limits.requestsPerMinute
+/**
+ * Counts this request against the per-minute limit and checks today's token allowance, in one
+ * statement (one round trip before the model call); 429 with Retry-After beyond either.
+ */
+export async function enforceLimits(event: H3Event, userId: string): Promise<void> {
+  const { requestsPerMinute, dailyTokenQuota } = useServerConfig().limits
   const minute = Math.floor(Date.now() / 60_000)
-  const count = await addTo(userId, `requests:${minute}`, 1, new Date((minute + 2) * 60_000))
-  if (count > limit) {
-    const wait = Math.max(1, Math.ceil(((minute + 1) * 60_000 - Date.now()) / 1000))
-    tooMany(event, `You have sent ${limit} messages in the last minute, the most allowed. Please wait ${wait} seconds.`, wait)
-  }
-}
-
-/** Refuses a new answer once today's tokens are spent. */
-export async function enforceTokenQuota(event: H3Event, userId: string): Promise<void> {
-  const quota = useServerConfig().limits.dailyTokenQuota
   const day = today()
-  const [row] = await useDb().select({ count: tables.usageCounters.count }).from(tables.usageCounters)
-    .where(and(eq(tables.usageCounters.userId, userId), eq(tables.usageCounters.bucket, `tokens:${day.key}`)))
-  if (row && Number(row.count) >= quota) {
-    tooMany(event, `You have used today's allowance of ${quota.toLocaleString('en')} tokens. It renews at midnight UTC.`, day.secondsLeft)
+  const { usageCounters } = tables
+  const rows = await rowsOf<{ requests: string | number, tokens: string | number | null }>(useDb().execute(sql`
+    WITH rate AS (
+      INSERT INTO ${usageCounters} (user_id, bucket, count, expires_at)
+      VALUES (${userId}, ${`requests:${minute}`}, 1, ${new Date((minute + 2) * 60_000).toISOString()})
+      ON CONFLICT (user_id, bucket) DO UPDATE SET count = ${usageCounters}.count + 1
+      RETURNING count
+    )
+    SELECT (SELECT count FROM rate) AS requests,
+      (SELECT count FROM ${usageCounters} WHERE user_id = ${userId} AND bucket = ${`tokens:${day.key}`}) AS tokens`))
+  const requests = Number(rows[0]!.requests)
+  const tokens = Number(rows[0]!.tokens ?? 0)
+  if (requests > requestsPerMinute) {
+    const wait = Math.max(1, Math.ceil(((minute + 1) * 60_000 - Date.now()) / 1000))
+    tooMany(event, `You have sent ${requestsPerMinute} messages in the last minute, the most allowed. Please wait ${wait} seconds.`, wait)
+  }
+  if (tokens >= dailyTokenQuota) {
+    tooMany(event, `You have used today's allowance of ${dailyTokenQuota.toLocaleString('en')} tokens. It renews at midnight UTC.`, day.secondsLeft)
   }
 }
 

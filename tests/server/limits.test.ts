@@ -44,8 +44,12 @@ describe('per-user limits across server processes', () => {
     const { client } = await signIn(stack.app, accounts.alex)
     const first = await sendChat(client, stack.app.url, randomUUID(), { message: userMessage('Tell me a long story [[emulator:long]]') })
     expect(first.status).toBe(200)
-    const second = await sendChat(client, stack.app.url, randomUUID(), { message: userMessage('And another') })
+    const chatId = randomUUID()
+    const second = await sendChat(client, stack.app.url, chatId, { message: userMessage('And another') })
     expect(second.status).toBe(429)
+    // The refused question is kept, and no answer's row is left behind to block a later re-send.
+    const stored = await (await client.fetch(`${stack.app.url}/api/chats/${chatId}/messages`)).json() as { messages: Array<{ role: string, parts: Array<{ text: string }> }> }
+    expect(stored.messages.map(m => [m.role, m.parts.map(p => p.text).join('')])).toEqual([['user', 'And another']])
     expect(second.json.message).toBe('You have used today\'s allowance of 60 tokens. It renews at midnight UTC.')
     const untilMidnight = Math.ceil((new Date().setUTCHours(24, 0, 0, 0) - Date.now()) / 1000)
     expect(Math.abs(Number(second.headers.get('retry-after')) - untilMidnight)).toBeLessThan(5)

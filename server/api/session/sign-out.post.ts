@@ -3,7 +3,7 @@
  * URL for the browser to visit, so the Entra session ends too.
  */
 export default defineEventHandler(async (event) => {
-  const token = await readSessionToken(event)
+  const token = readSessionToken(event)
   if (token?.sid) {
     await deleteAuthSession(token.sid)
     await recordAudit({ action: 'sign_out', actorId: token.uid, target: { type: 'user', id: token.uid }, event })

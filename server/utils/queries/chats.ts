@@ -1,13 +1,17 @@
 import { and, desc, eq, ilike, lt, or, sql } from 'drizzle-orm'
 
+const chatColumns = {
+  id: tables.chats.id,
+  title: tables.chats.title,
+  createdAt: tables.chats.createdAt,
+  updatedAt: tables.chats.updatedAt,
+}
+
+export type ChatSummary = { id: string, title: string, createdAt: Date, updatedAt: Date }
+
 /** The chat, only if it belongs to this user: someone else's chat is indistinguishable from none. */
-export async function getChatForUser(chatId: string, userId: string) {
-  const [chat] = await useDb().select({
-    id: tables.chats.id,
-    title: tables.chats.title,
-    createdAt: tables.chats.createdAt,
-    updatedAt: tables.chats.updatedAt,
-  }).from(tables.chats).where(and(eq(tables.chats.id, chatId), eq(tables.chats.userId, userId)))
+export async function getChatForUser(chatId: string, userId: string): Promise<ChatSummary | undefined> {
+  const [chat] = await useDb().select(chatColumns).from(tables.chats).where(and(eq(tables.chats.id, chatId), eq(tables.chats.userId, userId)))
   return chat
 }
 
@@ -17,15 +21,20 @@ export async function requireChat(chatId: string, userId: string) {
   return chat
 }
 
-/** Creates the chat on its first message; an id already taken by anyone else's chat yields none. */
-export async function ensureChat(chatId: string, userId: string, firstMessage: string) {
+/**
+ * Creates the chat on its first message; an id already taken by anyone else's chat is a 404.
+ * `known` is what getChatForUser already found for this user (null: nothing), to skip the read.
+ */
+export async function ensureChat(chatId: string, userId: string, firstMessage: string, known?: ChatSummary | null): Promise<ChatSummary> {
   // Most messages go to an existing chat: one read, and the insert only for a new one.
-  const existing = await getChatForUser(chatId, userId)
+  const existing = known === undefined ? await getChatForUser(chatId, userId) : known
   if (existing) return existing
-  const created = await useDb().insert(tables.chats).values({ id: chatId, userId, title: titleFrom(firstMessage) })
-    .onConflictDoNothing().returning({ id: tables.chats.id })
-  if (created.length) await recordAudit({ action: 'chat_created', actorId: userId, target: { type: 'chat', id: chatId } })
-  return requireChat(chatId, userId)
+  const [created] = await useDb().insert(tables.chats).values({ id: chatId, userId, title: titleFrom(firstMessage) })
+    .onConflictDoNothing().returning(chatColumns)
+  // Lost a race with our own other request, or the id is someone else's.
+  if (!created) return requireChat(chatId, userId)
+  await recordAudit({ action: 'chat_created', actorId: userId, target: { type: 'chat', id: chatId } })
+  return created
 }
 
 export function titleFrom(text: string): string {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { and, asc, desc, eq, gt, gte, lt } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, lt, ne, sql } from 'drizzle-orm'
 import type { MessageStatus } from '../../database/schema'
 
 export interface TextPart { type: 'text', text: string }
@@ -23,13 +23,30 @@ export async function getMessage(chatId: string, messageId: string) {
   return message
 }
 
-/** Stores the user's message once per id; `false` when that id was stored before. */
-export async function insertUserMessage(chatId: string, id: string, text: string): Promise<boolean> {
-  const inserted = await useDb().insert(tables.messages)
-    .values({ id, chatId, role: 'user', parts: [{ type: 'text', text }] })
-    .onConflictDoNothing()
-    .returning({ id: tables.messages.id })
-  return inserted.length > 0
+/**
+ * A new question and its answer's claim in one statement: the answer's row is inserted only when
+ * the question's was, so a re-sent or foreign id claims nothing. True when both were inserted;
+ * false sends the caller down the path that reads what is stored.
+ */
+export async function insertQuestionAndClaimAnswer(input: { chatId: string, questionId: string, answerId: string, text: string, model: string }): Promise<boolean> {
+  const { messages } = tables
+  const parts = JSON.stringify([{ type: 'text', text: input.text }])
+  // The answer's row reads the question's RETURNING, so its seq is always drawn after the question's.
+  const rows = await rowsOf<{ id: string }>(useDb().execute(sql`
+    WITH question AS (
+      INSERT INTO ${messages} (id, chat_id, role, parts) VALUES (${input.questionId}, ${input.chatId}, 'user', ${parts}::jsonb)
+      ON CONFLICT DO NOTHING
+      RETURNING id
+    )
+    INSERT INTO ${messages} (id, chat_id, role, parts, status, model)
+    SELECT ${input.answerId}, ${input.chatId}, 'assistant', '[]'::jsonb, 'partial', ${input.model} FROM question
+    ON CONFLICT DO NOTHING
+    RETURNING id`))
+  return rows.length > 0
+}
+
+export async function deleteMessage(chatId: string, messageId: string) {
+  await useDb().delete(tables.messages).where(and(eq(tables.messages.id, messageId), eq(tables.messages.chatId, chatId)))
 }
 
 /** Everything said after the message: what an edit or a regenerate replaces. */
@@ -75,15 +92,21 @@ export async function saveAssistantMessage(id: string, values: { text: string, s
   }).where(eq(tables.messages.id, id))
 }
 
-/** The conversation as the model sees it, newest turns kept within the token budget. */
-export async function loadHistory(chatId: string, budgetTokens: number) {
-  const rows = await useDb().select({ role: tables.messages.role, parts: tables.messages.parts, status: tables.messages.status })
-    .from(tables.messages)
-    .where(eq(tables.messages.chatId, chatId))
-    .orderBy(asc(tables.messages.seq))
+/**
+ * The conversation as the model sees it, newest turns kept within the token budget. With
+ * `question`, that message is left out of what is read and put last: the read can then run
+ * while the question is being inserted, whichever of the two ends first.
+ */
+export async function loadHistory(chatId: string, budgetTokens: number, question?: { id: string, text: string }) {
+  const { messages } = tables
+  const rows = await useDb().select({ role: messages.role, parts: messages.parts })
+    .from(messages)
+    .where(question ? and(eq(messages.chatId, chatId), ne(messages.id, question.id)) : eq(messages.chatId, chatId))
+    .orderBy(asc(messages.seq))
   const turns = rows
     .map(r => ({ role: r.role, text: textOf(r.parts) }))
     .filter(t => t.text.length > 0)
+  if (question) turns.push({ role: 'user', text: question.text })
   const kept: typeof turns = []
   let used = 0
   for (const turn of turns.reverse()) {

@@ -1,4 +1,5 @@
 import type { UIMessage } from 'ai'
+import type { H3Event } from 'h3'
 import { z } from 'zod'
 
 const params = z.object({ id: z.string().uuid('must be a UUID') })
@@ -16,65 +17,83 @@ const body = z.object({
 })
 
 export default defineEventHandler(async (event) => {
+  // The chat is read for the user the cookie names while the session is checked; the read
+  // counts only if the check confirms that user (one round trip instead of two in a row).
+  const hintedUser = sessionUserHint(event)
+  const routeId = getRouterParam(event, 'id')
+  const chatRead = hintedUser && routeId && params.safeParse({ id: routeId }).success
+    ? getChatForUser(routeId, hintedUser).catch(() => undefined)
+    : undefined
   const user = await requireUser(event)
   const { id: chatId } = paramsWith(event, params)
   const { message, trigger, messageId } = await readBodyWith(event, body)
   const text = message.parts.map(p => p.text).join('').trim()
-  const { limits } = useServerConfig()
+  const { limits, azureOpenai } = useServerConfig()
   if (!text) throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: 'Invalid message.parts: the message is empty.', data: { field: 'message.parts' } })
   if (text.length > limits.maxMessageChars) {
     throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: `Your message is too long: the limit is ${limits.maxMessageChars.toLocaleString('en')} characters.`, data: { field: 'message.parts' } })
   }
   if (isShuttingDown()) throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'The server is restarting; please send again in a moment.' })
 
-  await ensureChat(chatId, user.id, text)
-  // The common case, a new question, costs one insert; re-sends and edits read what is stored.
-  let existing = trigger === 'regenerate-message' || messageId === message.id ? await getMessage(chatId, message.id) : undefined
-  // An "edit" of a message that was never stored is simply a new message.
-  const editing = trigger === 'regenerate-message' || !!existing
-  // The limits are counted alongside the insert: one round trip instead of three in a row.
-  const [inserted] = await Promise.all([
-    !editing && insertUserMessage(chatId, message.id, text),
-    enforceRequestRate(event, user.id),
-    enforceTokenQuota(event, user.id),
-  ])
-  if (!editing && !inserted) existing = await getMessage(chatId, message.id)
-  const rewrite = editing
-
-  if (editing) {
-    // Regenerate (same question) or edit (new text): what came after it is replaced.
-    if (!existing || existing.role !== 'user') throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Message not found' })
-    if (isGenerating(chatId)) throw busy()
-    if (trigger === 'submit-message') await updateMessageText(message.id, text)
-    await deleteMessagesAfter(chatId, message.id)
-  }
-  else if (!inserted && !existing) {
-    // The id belongs to someone else's message: say no without saying whose it is.
-    throw createError({ statusCode: 409, statusMessage: 'Conflict', message: 'This message id is already in use; send the message with a new id.' })
-  }
+  const known = chatRead && hintedUser === user.id ? (await chatRead) ?? null : undefined
+  await ensureChat(chatId, user.id, text, known)
 
   // One answer per question, decided by the database: the answer's id derives from the
   // question's, and only the request that inserts it asks the model. Re-sends (a retry after a
   // network error, a double click, another replica) get the stored answer instead.
   const assistantId = answerIdFor(message.id)
   const userMessage = { id: message.id, role: 'user' as const, parts: [{ type: 'text' as const, text }] }
-  if (!rewrite && !inserted) {
+  // An "edit" of a message that was never stored is simply a new message.
+  const existing = trigger === 'regenerate-message' || messageId === message.id ? await getMessage(chatId, message.id) : undefined
+
+  if (!existing && trigger === 'submit-message') {
+    // The common case, a new question: its insert with the answer's claim, the limits and the
+    // history, all at once. Over a limit, the claim is taken back and the question stays stored.
+    const [claimed, limited, history] = await Promise.allSettled([
+      insertQuestionAndClaimAnswer({ chatId, questionId: message.id, answerId: assistantId, text, model: azureOpenai.deployment }),
+      enforceLimits(event, user.id),
+      loadHistory(chatId, azureOpenai.contextBudgetTokens, { id: message.id, text }),
+    ])
+    if (limited.status === 'rejected') {
+            if (claimed.status === 'fulfilled' && claimed.value) await deleteMessage(chatId, assistantId)
+      throw limited.reason
+    }
+    if (claimed.status === 'rejected') throw claimed.reason
+    if (history.status === 'rejected') throw history.reason
+    if (claimed.value) return answer(event, { chatId, userId: user.id, assistantId, history: history.value })
+    // Not inserted: a re-send of a stored question, or an id that is someone else's.
+    const question = await getMessage(chatId, message.id)
+    if (!question || question.role !== 'user') {
+      throw createError({ statusCode: 409, statusMessage: 'Conflict', message: 'This message id is already in use; send the message with a new id.' })
+    }
     const stored = await getMessage(chatId, assistantId)
     if (stored) return replayOrBusy(userMessage, stored)
+    return claimAndAnswer(event, { chatId, userId: user.id, assistantId, userMessage })
   }
+
+  // Regenerate (same question) or edit (new text): what came after it is replaced.
+  if (!existing || existing.role !== 'user') throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Message not found' })
+  await enforceLimits(event, user.id)
+  if (isGenerating(chatId)) throw busy()
+  if (trigger === 'submit-message') await updateMessageText(message.id, text)
+  await deleteMessagesAfter(chatId, message.id)
+  return claimAndAnswer(event, { chatId, userId: user.id, assistantId, userMessage })
+})
+
+async function claimAndAnswer(event: H3Event, input: { chatId: string, userId: string, assistantId: string, userMessage: UIMessage }) {
   const { azureOpenai } = useServerConfig()
   // The history leaves out empty answers, so it can be read while the answer's row is claimed.
   const [claimed, history] = await Promise.all([
-    claimAnswer(chatId, assistantId, azureOpenai.deployment),
-    loadHistory(chatId, azureOpenai.contextBudgetTokens),
+    claimAnswer(input.chatId, input.assistantId, azureOpenai.deployment),
+    loadHistory(input.chatId, azureOpenai.contextBudgetTokens),
   ])
   if (!claimed) {
-    const stored = await getMessage(chatId, assistantId)
-    if (stored) return replayOrBusy(userMessage, stored)
+    const stored = await getMessage(input.chatId, input.assistantId)
+    if (stored) return replayOrBusy(input.userMessage, stored)
     throw busy()
   }
-  return answer(event, { chatId, userId: user.id, assistantId, history })
-})
+  return answer(event, { chatId: input.chatId, userId: input.userId, assistantId: input.assistantId, history })
+}
 
 function replayOrBusy(userMessage: UIMessage, stored: { id: string, parts: unknown, status: string, error: string | null }) {
   // A `partial` answer without a reason is still being written (here or on another replica).
