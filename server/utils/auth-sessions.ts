@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { and, eq, isNull } from 'drizzle-orm'
+import { and, eq, isNull, sql } from 'drizzle-orm'
 
 const logger = taggedLogger('auth')
 
@@ -100,10 +100,11 @@ const inflight = new Map<string, Promise<SessionCheck>>()
 /** The session's state, refreshing Entra's access token first when it is about to expire. */
 export async function checkAuthSession(id: string): Promise<SessionCheck> {
   // One round trip on the hot path: the session and whether its user is disabled.
-  const [found] = await useDb().select({ row: tables.authSessions, disabledAt: tables.users.disabledAt })
+  const [found] = await prepared('session_with_user', (db, name) => db.select({ row: tables.authSessions, disabledAt: tables.users.disabledAt })
     .from(tables.authSessions)
     .innerJoin(tables.users, eq(tables.users.id, tables.authSessions.userId))
-    .where(eq(tables.authSessions.id, id))
+    .where(eq(tables.authSessions.id, sql.placeholder('id')))
+    .prepare(name)).execute({ id })
   const row = found?.row
   if (!row || row.endedAt) return { status: 'ended', reason: row?.endedReason ?? 'SessionNotFound' }
   if (isFresh(row)) return { ...active(row), userDisabled: !!found.disabledAt }

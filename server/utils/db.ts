@@ -52,6 +52,22 @@ export async function rowsOf<T>(result: Promise<unknown>): Promise<T[]> {
   return Array.isArray(value) ? value : value.rows
 }
 
+const preparedByDb = new WeakMap<Database, Map<string, unknown>>()
+
+/**
+ * A query of the hot path built once per database and prepared, run with `.execute(values)`:
+ * drizzle otherwise rebuilds the SQL on every call, the largest share of our own CPU in an
+ * authenticated request (bench/README.md). Values go in as `sql.placeholder(name)`.
+ */
+export function prepared<T>(name: string, build: (db: Database, name: string) => T): T {
+  const db = useDb()
+  let queries = preparedByDb.get(db)
+  if (!queries) preparedByDb.set(db, queries = new Map())
+  let query = queries.get(name) as T | undefined
+  if (!query) queries.set(name, query = build(db, name))
+  return query
+}
+
 /** The process-wide database; opened on first use. */
 export function useDb(): Database {
   handle ??= open()

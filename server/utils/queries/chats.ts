@@ -11,7 +11,9 @@ export type ChatSummary = { id: string, title: string, createdAt: Date, updatedA
 
 /** The chat, only if it belongs to this user: someone else's chat is indistinguishable from none. */
 export async function getChatForUser(chatId: string, userId: string): Promise<ChatSummary | undefined> {
-  const [chat] = await useDb().select(chatColumns).from(tables.chats).where(and(eq(tables.chats.id, chatId), eq(tables.chats.userId, userId)))
+  const [chat] = await prepared('chat_for_user', (db, name) => db.select(chatColumns).from(tables.chats)
+    .where(and(eq(tables.chats.id, sql.placeholder('chatId')), eq(tables.chats.userId, sql.placeholder('userId'))))
+    .prepare(name)).execute({ chatId, userId })
   return chat
 }
 
@@ -63,19 +65,31 @@ export function decodeCursor(value: string | undefined): Cursor | undefined {
 /** Newest first, keyset-paginated on (updated_at, id) so pages never skip or repeat a row. */
 export async function listChats(userId: string, options: { limit: number, cursor?: Cursor, search?: string }) {
   const { chats } = tables
+  // The sidebar's first page, the most frequent authenticated read, is prepared.
+  const rows = !options.search && !options.cursor
+    ? await prepared('chats_first_page', (db, name) => db.select(chatColumns).from(chats)
+        .where(eq(chats.userId, sql.placeholder('userId')))
+        .orderBy(desc(chats.updatedAt), desc(chats.id))
+        .limit(sql.placeholder('limit'))
+        .prepare(name)).execute({ userId, limit: options.limit + 1 })
+    : await chatsPage(userId, options)
+  const page = rows.slice(0, options.limit)
+  const last = page.at(-1)
+  return { chats: page, nextCursor: rows.length > options.limit && last ? encodeCursor(last.updatedAt, last.id) : null }
+}
+
+function chatsPage(userId: string, options: { limit: number, cursor?: Cursor, search?: string }) {
+  const { chats } = tables
   const conditions = [eq(chats.userId, userId)]
   if (options.search) conditions.push(ilike(chats.title, `%${options.search.replace(/[\\%_]/g, c => `\\${c}`)}%`))
   if (options.cursor) {
     conditions.push(or(lt(chats.updatedAt, options.cursor.at), and(eq(chats.updatedAt, options.cursor.at), lt(chats.id, options.cursor.id)))!)
   }
-  const rows = await useDb().select({ id: chats.id, title: chats.title, createdAt: chats.createdAt, updatedAt: chats.updatedAt })
+  return useDb().select(chatColumns)
     .from(chats)
     .where(and(...conditions))
     .orderBy(desc(chats.updatedAt), desc(chats.id))
     .limit(options.limit + 1)
-  const page = rows.slice(0, options.limit)
-  const last = page.at(-1)
-  return { chats: page, nextCursor: rows.length > options.limit && last ? encodeCursor(last.updatedAt, last.id) : null }
 }
 
 export async function touchChat(chatId: string) {

@@ -99,10 +99,12 @@ export async function saveAssistantMessage(id: string, values: { text: string, s
  */
 export async function loadHistory(chatId: string, budgetTokens: number, question?: { id: string, text: string }) {
   const { messages } = tables
-  const rows = await useDb().select({ role: messages.role, parts: messages.parts })
+  const rows = await prepared('history_except', (db, name) => db.select({ role: messages.role, parts: messages.parts })
     .from(messages)
-    .where(question ? and(eq(messages.chatId, chatId), ne(messages.id, question.id)) : eq(messages.chatId, chatId))
+    .where(and(eq(messages.chatId, sql.placeholder('chatId')), ne(messages.id, sql.placeholder('except'))))
     .orderBy(asc(messages.seq))
+    // The nil UUID is no message's id: without a question, nothing is left out.
+    .prepare(name)).execute({ chatId, except: question?.id ?? '00000000-0000-0000-0000-000000000000' })
   const turns = rows
     .map(r => ({ role: r.role, text: textOf(r.parts) }))
     .filter(t => t.text.length > 0)

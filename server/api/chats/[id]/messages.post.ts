@@ -55,7 +55,7 @@ export default defineEventHandler(async (event) => {
       loadHistory(chatId, azureOpenai.contextBudgetTokens, { id: message.id, text }),
     ])
     if (limited.status === 'rejected') {
-            if (claimed.status === 'fulfilled' && claimed.value) await deleteMessage(chatId, assistantId)
+      if (claimed.status === 'fulfilled' && claimed.value) await deleteMessage(chatId, assistantId)
       throw limited.reason
     }
     if (claimed.status === 'rejected') throw claimed.reason
