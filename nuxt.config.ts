@@ -1,6 +1,6 @@
 // https://nuxt.com/docs/api/configuration/nuxt-config
 export default defineNuxtConfig({
-  modules: ['./modules/dev-emulators', './modules/early-settings', '@nuxt/ui', '@nuxt/eslint', '@sidebase/nuxt-auth', 'nuxt-security'],
+  modules: ['./modules/dev-emulators', './modules/early-server-plugins', '@nuxt/ui', '@nuxt/eslint', '@sidebase/nuxt-auth', 'nuxt-security'],
   devtools: { enabled: false },
   css: ['~/assets/css/main.css'],
   // No web fonts from Google & co.: this runs on closed networks, and a bank's CSP forbids them.

@@ -106,7 +106,7 @@ function build(): AuthOptions {
         if (t.error) result.error = t.error
         if (azureAd.exposeAccessToken && !t.error) {
           const check = await checkAuthSession(t.sid)
-          if (check.status === 'active') result.accessToken = check.accessToken
+          if (check.status === 'active') result.accessToken = check.readAccessToken()
         }
         return result as never
       },

@@ -6,8 +6,9 @@ const logger = taggedLogger('auth')
 // Refresh this long before Entra's expiry, so a request never carries a token about to lapse.
 const REFRESH_SKEW_MS = 60_000
 
-// userDisabled is known when the check read the user too (not after a refresh).
-type ActiveSession = { status: 'active', userId: string, accessToken: string, userDisabled?: boolean }
+// userDisabled is known when the check read the user too (not after a refresh). Entra's access
+// token is decrypted only when asked for: most requests never need it.
+type ActiveSession = { status: 'active', userId: string, readAccessToken: () => string, userDisabled?: boolean }
 
 export type SessionCheck
   = | ActiveSession
@@ -51,7 +52,7 @@ function isFresh(row: Row): boolean {
 }
 
 function active(row: Row): ActiveSession {
-  return { status: 'active', userId: row.userId, accessToken: decryptToken(row.accessToken) }
+  return { status: 'active', userId: row.userId, readAccessToken: () => decryptToken(row.accessToken) }
 }
 
 async function refreshRow(db: Database, row: Row): Promise<SessionCheck> {
@@ -71,7 +72,7 @@ async function refreshRow(db: Database, row: Row): Promise<SessionCheck> {
     accessTokenExpiresAt: result.expiresAt,
     updatedAt: new Date(),
   }).where(eq(tables.authSessions.id, row.id))
-  return { status: 'active', userId: row.userId, accessToken: result.accessToken }
+  return { status: 'active', userId: row.userId, readAccessToken: () => result.accessToken }
 }
 
 /**

@@ -57,6 +57,21 @@ describe('the production server', () => {
     const apiResponse = await fetch(`${stack.app.url}/api/health`)
     expect(apiResponse.headers.get('x-content-type-options')).toBe('nosniff')
     expect(apiResponse.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+    // A nonce of its own for every page.
+    const again = (await fetch(`${stack.app.url}/signed-out`)).headers.get('content-security-policy')!
+    expect(again.match(/'nonce-([^']+)'/)![1]).not.toBe(csp.match(/'nonce-([^']+)'/)![1])
+  })
+
+  it('applies the same security rules to every API request, not only the first (server/early/api-security-rules.ts)', async () => {
+    const securityHeaders = (response: Response) => [...response.headers].filter(([name]) => !['date', 'x-request-id', 'content-length', 'etag', 'connection', 'keep-alive'].includes(name))
+    const first = await fetch(`${stack.app.url}/api/health`)
+    const later = await Promise.all(Array.from({ length: 5 }, () => fetch(`${stack.app.url}/api/health`)))
+    for (const response of later) expect(securityHeaders(response)).toEqual(securityHeaders(first))
+    // nuxt-security's request size limit (1 MB) still holds once the rules come from the cache.
+    for (let i = 0; i < 3; i++) {
+      const tooBig = await fetch(`${stack.app.url}/api/chats/${randomUUID()}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'origin': stack.app.url }, body: 'x'.repeat(1_100_000) })
+      expect(tooBig.status).toBe(413)
+    }
   })
 
   it('serves the icons from the build, not from the internet', async () => {
