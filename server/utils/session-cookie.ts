@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto'
 import type { JWT } from 'next-auth/jwt'
 import type { H3Event } from 'h3'
 
@@ -17,9 +18,9 @@ export function sessionCookieName(): string {
   return `${useSecureCookies() ? '__Secure-' : ''}next-auth.session-token`
 }
 
-let sessionKey: Buffer | undefined
+let sessionKey: KeyObject | undefined
 
-function sessionCookieKey(): Buffer {
+function sessionCookieKey(): KeyObject {
   sessionKey ??= deriveSessionKey(useServerConfig().auth.secret)
   return sessionKey
 }

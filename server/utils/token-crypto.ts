@@ -1,11 +1,12 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto'
 
 // Entra tokens are stored encrypted at rest (AES-256-GCM) with a key derived from the auth secret,
 // so a database dump alone does not hand out working tokens.
-let key: Buffer | undefined
+let key: KeyObject | undefined
 
-function encryptionKey(): Buffer {
-  key ??= Buffer.from(hkdfSync('sha256', useServerConfig().auth.secret, 'internal-assistant', 'entra-token-encryption:v1', 32))
+function encryptionKey(): KeyObject {
+  // A KeyObject, so the cipher does not import the raw key again on every call.
+  key ??= createSecretKey(Buffer.from(hkdfSync('sha256', useServerConfig().auth.secret, 'internal-assistant', 'entra-token-encryption:v1', 32)))
   return key
 }
 
