@@ -7,6 +7,7 @@
 //   BENCH_ONLY=a,b           only these scenarios: footprint, overhead, throughput, api, streams, history
 //   BENCH_CPU_PROF=1         the server runs with --cpu-prof; profiles land in bench/profiles/
 //   BENCH_KEEP_DB=1          keep the databases for a look afterwards (their names are printed)
+//   BENCH_NODE_ARGS='…'      extra flags for the server's node (e.g. --heapsnapshot-signal=SIGUSR2)
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
@@ -15,7 +16,7 @@ import type { EntraEmulator } from '../emulators/entra/index.ts'
 import buildOnce from '../tests/support/global-setup.ts'
 import type { BenchContext } from './lib/context.ts'
 import {
-  accounts, cookieHeader, createPgliteDatabase, createPostgresDatabase, DEPLOYMENT, freePorts, OPENAI_KEY, root,
+  accounts, cookieHeader, createPgliteDatabase, imageNodeOptions, createPostgresDatabase, DEPLOYMENT, freePorts, OPENAI_KEY, root,
   signIn, snapshotBuild, startApp, startEntra, startOpenAIEmulator, tenants, CLIENT_ID, CLIENT_SECRET,
   type AppServer, type BenchDatabase, type HttpClient, type OpenAIEmulatorProcess,
 } from './lib/stack.ts'
@@ -103,8 +104,11 @@ async function main() {
     AZURE_OPENAI_DEPLOYMENT: DEPLOYMENT,
     RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000000',
     DAILY_TOKEN_QUOTA: '1000000000000',
-  }, { port: port!, output, wait: '/api/ready', nodeArgs: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] })
-  log(`app ${app.url} (pid ${app.pid}), Azure OpenAI emulator ${emulator.url} (pid ${emulator.pid})`)
+  }, { port: port!, output, wait: '/api/ready', nodeArgs: [
+    ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ...(process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
+  ] })
+  log(`app ${app.url} (pid ${app.pid}, NODE_OPTIONS=${imageNodeOptions() || "none"} as in the Dockerfile), Azure OpenAI emulator ${emulator.url} (pid ${emulator.pid})`)
 
   const user = accounts.megan
   let client: HttpClient | undefined

@@ -123,6 +123,12 @@ export interface AppServer {
   stop(): Promise<unknown>
 }
 
+/** The NODE_OPTIONS the production image runs the server with (its Dockerfile's ENV line). */
+export function imageNodeOptions(): string {
+  const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8')
+  return dockerfile.match(/^ENV\b.*\bNODE_OPTIONS=(\S+|"[^"]*")/m)?.[1]?.replace(/^"|"$/g, '') ?? ''
+}
+
 /**
  * Starts the built server the way tests/support/app-server.ts does (same environment shape,
  * `node .output/server/index.mjs`), waiting until `wait` answers. `nodeArgs` lets a run profile
@@ -136,6 +142,8 @@ export async function startApp(env: Record<string, string>, options: { port: num
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       NODE_ENV: 'production',
+      // Measured as deployed: the image's V8 flags (a smaller young generation) apply here too.
+      NODE_OPTIONS: imageNodeOptions(),
       APP_ENV: 'test',
       NUXT_AUTH_SECRET: 'bench-secret-that-is-long-enough-0123456789',
       AUTH_ORIGIN: url,

@@ -1,13 +1,9 @@
 import { createAzure } from '@ai-sdk/azure'
-import {
-  ChainedTokenCredential,
-  ClientSecretCredential,
-  getBearerTokenProvider,
-  ManagedIdentityCredential,
-  WorkloadIdentityCredential,
-  type TokenCredential,
-} from '@azure/identity'
+import type { TokenCredential } from '@azure/identity'
 import type { LanguageModel } from 'ai'
+
+// Loaded only for keyless access: @azure/identity holds ~8 MB of heap a key-based server never uses.
+type IdentityLibrary = typeof import('@azure/identity')
 
 const COGNITIVE_SERVICES_SCOPE = 'https://cognitiveservices.azure.com/.default'
 const logger = taggedLogger('azure-openai')
@@ -16,7 +12,8 @@ const logger = taggedLogger('azure-openai')
  * Keyless by default. An explicit client secret is used alone: were it wrong, a chain would
  * silently fall through to another identity and hide the mistake.
  */
-function buildCredential(identity: ServerConfig['azureOpenai']['identity']): { credential: TokenCredential, description: string } {
+function buildCredential(lib: IdentityLibrary, identity: ServerConfig['azureOpenai']['identity']): { credential: TokenCredential, description: string } {
+  const { ChainedTokenCredential, ClientSecretCredential, ManagedIdentityCredential, WorkloadIdentityCredential } = lib
   const { tenantId, clientId, clientSecret, authorityHost } = identity
   if (tenantId && clientId && clientSecret) {
     return {
@@ -54,9 +51,17 @@ export function getLanguageModel(): LanguageModel {
     logger.info(`Using deployment ${azureOpenai.deployment} (${azureOpenai.api} API) with an API key`)
   }
   else {
-    const { credential, description } = buildCredential(azureOpenai.identity)
-    auth = { tokenProvider: getBearerTokenProvider(credential, COGNITIVE_SERVICES_SCOPE) }
-    logger.info(`Using deployment ${azureOpenai.deployment} (${azureOpenai.api} API) with ${description}`)
+    let provider: Promise<() => Promise<string>> | undefined
+    auth = {
+      tokenProvider: async () => {
+        provider ??= import('@azure/identity').then((lib) => {
+          const { credential, description } = buildCredential(lib, azureOpenai.identity)
+          logger.info(`Using deployment ${azureOpenai.deployment} (${azureOpenai.api} API) with ${description}`)
+          return lib.getBearerTokenProvider(credential, COGNITIVE_SERVICES_SCOPE)
+        })
+        return (await provider)()
+      },
+    }
   }
   const azure = createAzure({ ...target, ...auth })
   model = azureOpenai.api === 'chat' ? azure.chat(azureOpenai.deployment) : azure.responses(azureOpenai.deployment)
