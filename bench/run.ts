@@ -108,7 +108,7 @@ async function main() {
     ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
     ...(process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
   ] })
-  log(`app ${app.url} (pid ${app.pid}, NODE_OPTIONS=${imageNodeOptions() || "none"} as in the Dockerfile), Azure OpenAI emulator ${emulator.url} (pid ${emulator.pid})`)
+  log(`app ${app.url} (pid ${app.pid}, NODE_OPTIONS=${imageNodeOptions() || 'none'} as in the Dockerfile), Azure OpenAI emulator ${emulator.url} (pid ${emulator.pid})`)
 
   const user = accounts.megan
   let client: HttpClient | undefined
