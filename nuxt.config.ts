@@ -1,6 +1,6 @@
 // https://nuxt.com/docs/api/configuration/nuxt-config
 export default defineNuxtConfig({
-  modules: ['./modules/dev-emulators', './modules/early-server-plugins', '@nuxt/ui', '@nuxt/eslint', '@sidebase/nuxt-auth', 'nuxt-security'],
+  modules: ['./modules/dev-emulators', './modules/early-settings', '@nuxt/ui', '@nuxt/eslint', '@sidebase/nuxt-auth', 'nuxt-security'],
   devtools: { enabled: false },
   css: ['~/assets/css/main.css'],
   // No web fonts from Google & co.: this runs on closed networks, and a bank's CSP forbids them.
@@ -15,8 +15,9 @@ export default defineNuxtConfig({
     experimental: { tasks: true, asyncContext: true },
     // Retention (server/tasks/retention.ts); every replica fires, one takes the lock.
     scheduledTasks: { '0 3 * * *': ['retention'] },
-    // API answers are JSON, never HTML with scripts: a CSP nonce there is CPU spent on every request
-    // for nothing (getRandomValues shows in the benchmark's profiles).
+    // API answers carry no scripts of ours that a nonce would allow (JSON, streams, next-auth's own
+    // plain pages): a nonce there is CPU spent on every request for nothing (getRandomValues showed
+    // in the benchmark's profiles).
     routeRules: { '/api/**': { security: { nonce: false } } },
     // The hoisted @nuxt/schema 4 types only a fallback subset of Nitro's options here.
   } as Record<string, unknown>,

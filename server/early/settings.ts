@@ -1,7 +1,7 @@
 import { consola } from 'consola'
 
 /**
- * Runs before every other server plugin (see modules/early-server-plugins.ts): a production server with
+ * Runs before every other server plugin (see modules/early-settings.ts): a production server with
  * a missing or unsafe setting stops here, naming every problem, before any module trips over it.
  *
  * Then, from our AUTH_ORIGIN (the bare public origin), derives what the auth libraries read:

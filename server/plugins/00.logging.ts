@@ -7,7 +7,7 @@ export default defineNitroPlugin(() => {
   if (process.env.NODE_ENV !== 'production' || process.env.LOG_FORMAT === 'pretty') return
   const level = { debug: 4, info: 3, warn: 1, error: 0 }[process.env.LOG_LEVEL || 'info'] ?? 3
   consola.level = level
-  // Tagged loggers read these at call time (server/utils/logger.ts).
+  // Replaced in place: tagged loggers notice the new reporter and re-make themselves (server/utils/logger.ts).
   consola.options.reporters.splice(0, consola.options.reporters.length, {
     log(entry: LogObject) {
       const [first, ...rest] = entry.args

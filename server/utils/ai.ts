@@ -58,6 +58,10 @@ export function getLanguageModel(): LanguageModel {
           const { credential, description } = buildCredential(lib, azureOpenai.identity)
           logger.info(`Using deployment ${azureOpenai.deployment} (${azureOpenai.api} API) with ${description}`)
           return lib.getBearerTokenProvider(credential, COGNITIVE_SERVICES_SCOPE)
+        }).catch((error: unknown) => {
+          // Tried again at the next answer rather than failing every answer from now on.
+          provider = undefined
+          throw error
         })
         return (await provider)()
       },

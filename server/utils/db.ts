@@ -55,9 +55,11 @@ export async function rowsOf<T>(result: Promise<unknown>): Promise<T[]> {
 const preparedByDb = new WeakMap<Database, Map<string, unknown>>()
 
 /**
- * A query of the hot path built once per database and prepared, run with `.execute(values)`:
+ * A query of the hot path that drizzle builds once per database, run with `.execute(values)`:
  * drizzle otherwise rebuilds the SQL on every call, the largest share of our own CPU in an
- * authenticated request (bench/README.md). Values go in as `sql.placeholder(name)`.
+ * authenticated request (bench/README.md). Values go in as `sql.placeholder(name)`. The name
+ * identifies the query here (keep it unique); the postgres driver prepares statements on the
+ * server by their text in any case, PGlite does not.
  */
 export function prepared<T>(name: string, build: (db: Database, name: string) => T): T {
   const db = useDb()

@@ -209,18 +209,15 @@ export async function answer(event: H3Event, input: { chatId: string, userId: st
       status = 'partial'
       error = 'The answer reached the maximum length and was cut.'
     }
-    try {
-      await Promise.all([
-        saveAssistantMessage(input.assistantId, { text, status, error, ...usage }),
-        recordTokenUsage(input.userId, (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0)),
-        touchChat(input.chatId),
-      ])
-    }
-    catch (saveError) {
-      logger.error(`Could not store answer ${input.assistantId}: ${(saveError as Error).message}`)
-    }
-    finally {
-      active.delete(input.chatId)
+    // Written together; each failure is logged on its own, and nothing goes on before all ended.
+    const writes = await Promise.allSettled([
+      saveAssistantMessage(input.assistantId, { text, status, error, ...usage }),
+      recordTokenUsage(input.userId, (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0)),
+      touchChat(input.chatId),
+    ])
+    active.delete(input.chatId)
+    for (const write of writes) {
+      if (write.status === 'rejected') logger.error(`Could not store answer ${input.assistantId}: ${(write.reason as Error).message}`)
     }
     // The Azure request id lets the operator find this call in Azure's own logs.
     logger.info({

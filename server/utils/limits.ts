@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm'
+import { sql, type SQL } from 'drizzle-orm'
 import type { H3Event } from 'h3'
 
 // Counted in PostgreSQL so that every replica enforces the same budget.
@@ -22,33 +22,52 @@ function today(): { key: string, secondsLeft: number, end: Date } {
   return { key: now.toISOString().slice(0, 10), secondsLeft: Math.ceil((end.getTime() - now.getTime()) / 1000), end }
 }
 
+/** Where this request counts: this minute's request bucket and today's token bucket. */
+export interface LimitWindow { userId: string, minute: number, day: ReturnType<typeof today> }
+
+export function limitWindow(userId: string): LimitWindow {
+  return { userId, minute: Math.floor(Date.now() / 60_000), day: today() }
+}
+
 /**
- * Counts this request against the per-minute limit and checks today's token allowance, in one
- * statement (one round trip before the model call); 429 with Retry-After beyond either.
+ * SQL pieces for a statement that counts this request: `rate`, a CTE that adds one to this
+ * minute's bucket and returns its count; `tokens`, today's total; `allowed`, both within limits.
  */
-export async function enforceLimits(event: H3Event, userId: string): Promise<void> {
-  const { requestsPerMinute, dailyTokenQuota } = useServerConfig().limits
-  const minute = Math.floor(Date.now() / 60_000)
-  const day = today()
+export function limitCounters(window: LimitWindow): { rate: SQL, tokens: SQL, allowed: SQL } {
   const { usageCounters } = tables
-  const rows = await rowsOf<{ requests: string | number, tokens: string | number | null }>(useDb().execute(sql`
-    WITH rate AS (
+  const { requestsPerMinute, dailyTokenQuota } = useServerConfig().limits
+  const tokens = sql`coalesce((SELECT count FROM ${usageCounters} WHERE user_id = ${window.userId} AND bucket = ${`tokens:${window.day.key}`}), 0)`
+  return {
+    rate: sql`rate AS (
       INSERT INTO ${usageCounters} (user_id, bucket, count, expires_at)
-      VALUES (${userId}, ${`requests:${minute}`}, 1, ${new Date((minute + 2) * 60_000).toISOString()})
+      VALUES (${window.userId}, ${`requests:${window.minute}`}, 1, ${new Date((window.minute + 2) * 60_000).toISOString()})
       ON CONFLICT (user_id, bucket) DO UPDATE SET count = ${usageCounters}.count + 1
       RETURNING count
-    )
-    SELECT (SELECT count FROM rate) AS requests,
-      (SELECT count FROM ${usageCounters} WHERE user_id = ${userId} AND bucket = ${`tokens:${day.key}`}) AS tokens`))
-  const requests = Number(rows[0]!.requests)
-  const tokens = Number(rows[0]!.tokens ?? 0)
-  if (requests > requestsPerMinute) {
-    const wait = Math.max(1, Math.ceil(((minute + 1) * 60_000 - Date.now()) / 1000))
+    )`,
+    tokens,
+    allowed: sql`((SELECT count FROM rate) <= ${requestsPerMinute} AND ${tokens} < ${dailyTokenQuota})`,
+  }
+}
+
+/** 429 with Retry-After when counts read with limitCounters are beyond either limit. */
+export function refuseOverLimits(event: H3Event, window: LimitWindow, counts: { requests: number, tokens: number }): void {
+  const { requestsPerMinute, dailyTokenQuota } = useServerConfig().limits
+  if (counts.requests > requestsPerMinute) {
+    const wait = Math.max(1, Math.ceil(((window.minute + 1) * 60_000 - Date.now()) / 1000))
     tooMany(event, `You have sent ${requestsPerMinute} messages in the last minute, the most allowed. Please wait ${wait} seconds.`, wait)
   }
-  if (tokens >= dailyTokenQuota) {
-    tooMany(event, `You have used today's allowance of ${dailyTokenQuota.toLocaleString('en')} tokens. It renews at midnight UTC.`, day.secondsLeft)
+  if (counts.tokens >= dailyTokenQuota) {
+    tooMany(event, `You have used today's allowance of ${dailyTokenQuota.toLocaleString('en')} tokens. It renews at midnight UTC.`, window.day.secondsLeft)
   }
+}
+
+/** Counts this request and checks today's tokens in one statement; 429 beyond either limit. */
+export async function enforceLimits(event: H3Event, userId: string): Promise<void> {
+  const window = limitWindow(userId)
+  const { rate, tokens } = limitCounters(window)
+  const [row] = await rowsOf<{ requests: string | number, tokens: string | number }>(useDb().execute(sql`
+    WITH ${rate} SELECT (SELECT count FROM rate) AS requests, ${tokens} AS tokens`))
+  refuseOverLimits(event, window, { requests: Number(row!.requests), tokens: Number(row!.tokens) })
 }
 
 export async function recordTokenUsage(userId: string, tokens: number): Promise<void> {

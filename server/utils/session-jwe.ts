@@ -11,6 +11,7 @@ export function deriveSessionKey(secret: string): KeyObject {
 }
 
 const CLOCK_TOLERANCE_S = 15
+const BASE64URL = /^[\w-]*$/
 
 /**
  * Opens a session cookie sealed by next-auth v4 (compact JWE, `dir` + `A256GCM`) and checks its
@@ -22,7 +23,8 @@ const CLOCK_TOLERANCE_S = 15
  */
 export function openSessionJwe(jwe: string, key: KeyObject, nowS = Date.now() / 1000): Record<string, unknown> | null {
   const parts = jwe.split('.')
-  if (parts.length !== 5 || parts[1] !== '') return null
+  // Strict base64url: Buffer's decoder would skip stray characters and accept other spellings.
+  if (parts.length !== 5 || parts[1] !== '' || !parts.every(part => BASE64URL.test(part))) return null
   const [protectedHeader, , iv, ciphertext, tag] = parts as [string, string, string, string, string]
   try {
     const header = JSON.parse(Buffer.from(protectedHeader, 'base64url').toString('utf8')) as Record<string, unknown>
@@ -37,7 +39,8 @@ export function openSessionJwe(jwe: string, key: KeyObject, nowS = Date.now() / 
     const claims = JSON.parse(plain.toString('utf8')) as unknown
     if (!claims || typeof claims !== 'object' || Array.isArray(claims)) return null
     const { exp, nbf } = claims as { exp?: unknown, nbf?: unknown }
-    if (exp !== undefined && (typeof exp !== 'number' || exp <= nowS - CLOCK_TOLERANCE_S)) return null
+    // next-auth always sets exp; a cookie without one would never expire.
+    if (typeof exp !== 'number' || exp <= nowS - CLOCK_TOLERANCE_S) return null
     if (nbf !== undefined && (typeof nbf !== 'number' || nbf > nowS + CLOCK_TOLERANCE_S)) return null
     return claims as Record<string, unknown>
   }

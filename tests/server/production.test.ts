@@ -62,7 +62,7 @@ describe('the production server', () => {
     expect(again.match(/'nonce-([^']+)'/)![1]).not.toBe(csp.match(/'nonce-([^']+)'/)![1])
   })
 
-  it('applies the same security rules to every API request, not only the first (server/early/api-security-rules.ts)', async () => {
+  it('applies the same security rules to every API request, not only the first (server/plugins/04.api-security-rules.ts)', async () => {
     const securityHeaders = (response: Response) => [...response.headers].filter(([name]) => !['date', 'x-request-id', 'content-length', 'etag', 'connection', 'keep-alive'].includes(name))
     const first = await fetch(`${stack.app.url}/api/health`)
     const later = await Promise.all(Array.from({ length: 5 }, () => fetch(`${stack.app.url}/api/health`)))

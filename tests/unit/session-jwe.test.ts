@@ -6,6 +6,7 @@ import { deriveSessionKey, openSessionJwe } from '../../server/utils/session-jwe
 const secret = 'a-test-secret-of-enough-length-0123456789'
 const key = deriveSessionKey(secret)
 const claims = { sid: 'session-1', uid: 'user-1', roles: ['Admin'] }
+const inAnHour = () => ({ ...claims, exp: Math.floor(Date.now() / 1000) + 3600 })
 
 /** Seals like next-auth but with a header of our choosing, to try what it must refuse. */
 function seal(header: Record<string, unknown>, payload: unknown, sealKey = key): string {
@@ -47,19 +48,30 @@ describe('openSessionJwe (the session cookie next-auth seals)', () => {
     const jwe = await encode({ token: claims, secret, maxAge: 60 })
     expect(openSessionJwe(jwe, key, now + 60 + 10)).not.toBeNull()
     expect(openSessionJwe(jwe, key, now + 60 + 20)).toBeNull()
-    const early = seal({ alg: 'dir', enc: 'A256GCM' }, { ...claims, nbf: Math.floor(now) + 60 })
+    const early = seal({ alg: 'dir', enc: 'A256GCM' }, { ...inAnHour(), nbf: Math.floor(now) + 60 })
     expect(openSessionJwe(early, key, now)).toBeNull()
     expect(openSessionJwe(early, key, now + 50)).not.toBeNull()
     expect(openSessionJwe(seal({ alg: 'dir', enc: 'A256GCM' }, { ...claims, exp: 'never' }), key)).toBeNull()
+    // Without exp a cookie would never expire.
+    expect(openSessionJwe(seal({ alg: 'dir', enc: 'A256GCM' }, claims), key)).toBeNull()
   })
 
   it('refuses other algorithms, compression, critical extensions and non-object payloads', () => {
-    expect(openSessionJwe(seal({ alg: 'dir', enc: 'A256GCM' }, claims), key)).toMatchObject(claims)
-    expect(openSessionJwe(seal({ alg: 'dir', enc: 'A128GCM' }, claims), key)).toBeNull()
-    expect(openSessionJwe(seal({ alg: 'A256KW', enc: 'A256GCM' }, claims), key)).toBeNull()
-    expect(openSessionJwe(seal({ alg: 'dir', enc: 'A256GCM', zip: 'DEF' }, claims), key)).toBeNull()
-    expect(openSessionJwe(seal({ alg: 'dir', enc: 'A256GCM', crit: ['x'] }, claims), key)).toBeNull()
+    expect(openSessionJwe(seal({ alg: 'dir', enc: 'A256GCM' }, inAnHour()), key)).toMatchObject(claims)
+    expect(openSessionJwe(seal({ alg: 'dir', enc: 'A128GCM' }, inAnHour()), key)).toBeNull()
+    expect(openSessionJwe(seal({ alg: 'A256KW', enc: 'A256GCM' }, inAnHour()), key)).toBeNull()
+    expect(openSessionJwe(seal({ alg: 'dir', enc: 'A256GCM', zip: 'DEF' }, inAnHour()), key)).toBeNull()
+    expect(openSessionJwe(seal({ alg: 'dir', enc: 'A256GCM', crit: ['x'] }, inAnHour()), key)).toBeNull()
     expect(openSessionJwe(seal({ alg: 'dir', enc: 'A256GCM' }, ['array']), key)).toBeNull()
+  })
+
+  it('refuses a valid cookie spelled with characters outside base64url', async () => {
+    const jwe = await encode({ token: claims, secret, maxAge: 3600 })
+    expect(openSessionJwe(jwe, key)).not.toBeNull()
+    const [header, , iv, ciphertext, tag] = jwe.split('.')
+    // Buffer's decoder skips '*' and '=': the same bytes, another spelling.
+    expect(openSessionJwe([header, '', `${iv}*`, ciphertext, tag].join('.'), key)).toBeNull()
+    expect(openSessionJwe([header, '', iv, `${ciphertext}==`, tag].join('.'), key)).toBeNull()
   })
 
   it('refuses malformed input without throwing', () => {

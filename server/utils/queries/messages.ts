@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { and, asc, desc, eq, gt, gte, lt, ne, sql } from 'drizzle-orm'
 import type { MessageStatus } from '../../database/schema'
+import type { LimitWindow } from '../limits'
 
 export interface TextPart { type: 'text', text: string }
 
@@ -24,25 +25,32 @@ export async function getMessage(chatId: string, messageId: string) {
 }
 
 /**
- * A new question and its answer's claim in one statement: the answer's row is inserted only when
- * the question's was, so a re-sent or foreign id claims nothing. True when both were inserted;
- * false sends the caller down the path that reads what is stored.
+ * A new question in one statement: this request counted against the limits, the question
+ * inserted, and its answer's row claimed only when the question is new (a re-sent or foreign id
+ * claims nothing) and the limits allow an answer, so a refused request never holds a claim that
+ * a concurrent re-send would have to wait for. One round trip and one commit.
  */
-export async function insertQuestionAndClaimAnswer(input: { chatId: string, questionId: string, answerId: string, text: string, model: string }): Promise<boolean> {
+export async function askQuestion(input: { chatId: string, questionId: string, answerId: string, text: string, model: string, limits: LimitWindow }) {
   const { messages } = tables
+  const { rate, tokens, allowed } = limitCounters(input.limits)
   const parts = JSON.stringify([{ type: 'text', text: input.text }])
   // The answer's row reads the question's RETURNING, so its seq is always drawn after the question's.
-  const rows = await rowsOf<{ id: string }>(useDb().execute(sql`
-    WITH question AS (
+  const [row] = await rowsOf<{ requests: string | number, tokens: string | number, claimed: boolean }>(useDb().execute(sql`
+    WITH ${rate},
+    question AS (
       INSERT INTO ${messages} (id, chat_id, role, parts) VALUES (${input.questionId}, ${input.chatId}, 'user', ${parts}::jsonb)
       ON CONFLICT DO NOTHING
       RETURNING id
+    ),
+    answer AS (
+      INSERT INTO ${messages} (id, chat_id, role, parts, status, model)
+      SELECT ${input.answerId}, ${input.chatId}, 'assistant', '[]'::jsonb, 'partial', ${input.model} FROM question
+      WHERE ${allowed}
+      ON CONFLICT DO NOTHING
+      RETURNING id
     )
-    INSERT INTO ${messages} (id, chat_id, role, parts, status, model)
-    SELECT ${input.answerId}, ${input.chatId}, 'assistant', '[]'::jsonb, 'partial', ${input.model} FROM question
-    ON CONFLICT DO NOTHING
-    RETURNING id`))
-  return rows.length > 0
+    SELECT (SELECT count FROM rate) AS requests, ${tokens} AS tokens, EXISTS (SELECT 1 FROM answer) AS claimed`))
+  return { usage: { requests: Number(row!.requests), tokens: Number(row!.tokens) }, claimed: row!.claimed }
 }
 
 export async function deleteMessage(chatId: string, messageId: string) {

@@ -2,6 +2,8 @@ import type { UIMessage } from 'ai'
 import type { H3Event } from 'h3'
 import { z } from 'zod'
 
+const logger = taggedLogger('chat')
+
 const params = z.object({ id: z.string().uuid('must be a UUID') })
 const textPart = z.object({ type: z.literal('text'), text: z.string() })
 const body = z.object({
@@ -21,8 +23,8 @@ export default defineEventHandler(async (event) => {
   // counts only if the check confirms that user (one round trip instead of two in a row).
   const hintedUser = sessionUserHint(event)
   const routeId = getRouterParam(event, 'id')
-  const chatRead = hintedUser && routeId && params.safeParse({ id: routeId }).success
-    ? getChatForUser(routeId, hintedUser).catch(() => undefined)
+  const chatRead = hintedUser && routeId && params.safeParse({ id: routeId }).success && databaseState().status === 'ready'
+    ? getChatForUser(routeId, hintedUser).then(chat => chat ?? null, () => undefined)
     : undefined
   const user = await requireUser(event)
   const { id: chatId } = paramsWith(event, params)
@@ -35,7 +37,8 @@ export default defineEventHandler(async (event) => {
   }
   if (isShuttingDown()) throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'The server is restarting; please send again in a moment.' })
 
-  const known = chatRead && hintedUser === user.id ? (await chatRead) ?? null : undefined
+  // null: the chat does not exist yet; undefined: not known (another user, or the read failed).
+  const known = chatRead && hintedUser === user.id ? await chatRead : undefined
   await ensureChat(chatId, user.id, text, known)
 
   // One answer per question, decided by the database: the answer's id derives from the
@@ -47,26 +50,26 @@ export default defineEventHandler(async (event) => {
   const existing = trigger === 'regenerate-message' || messageId === message.id ? await getMessage(chatId, message.id) : undefined
 
   if (!existing && trigger === 'submit-message') {
-    // The common case, a new question: its insert with the answer's claim, the limits and the
-    // history, all at once. Over a limit, the claim is taken back and the question stays stored.
-    const [claimed, limited, history] = await Promise.allSettled([
-      insertQuestionAndClaimAnswer({ chatId, questionId: message.id, answerId: assistantId, text, model: azureOpenai.deployment }),
-      enforceLimits(event, user.id),
+    // The common case, a new question: counted, stored and its answer claimed in one statement,
+    // while the history is read. Over a limit, the question stays stored and nothing is claimed.
+    const limits = limitWindow(user.id)
+    const [asked, history] = await Promise.allSettled([
+      askQuestion({ chatId, questionId: message.id, answerId: assistantId, text, model: azureOpenai.deployment, limits }),
       loadHistory(chatId, azureOpenai.contextBudgetTokens, { id: message.id, text }),
     ])
-    if (limited.status === 'rejected') {
-      if (claimed.status === 'fulfilled' && claimed.value) await deleteMessage(chatId, assistantId)
-      throw limited.reason
+    if (asked.status === 'rejected') throw asked.reason
+    if (history.status === 'rejected') {
+      // Left in place, an empty claimed answer would make every re-send wait for it.
+      if (asked.value.claimed) await releaseClaim(chatId, assistantId)
+      throw history.reason
     }
-    if (claimed.status === 'rejected') throw claimed.reason
-    if (history.status === 'rejected') throw history.reason
-    if (claimed.value) return answer(event, { chatId, userId: user.id, assistantId, history: history.value })
-    // Not inserted: a re-send of a stored question, or an id that is someone else's.
-    const question = await getMessage(chatId, message.id)
+    refuseOverLimits(event, limits, asked.value.usage)
+    if (asked.value.claimed) return answer(event, { chatId, userId: user.id, assistantId, history: history.value })
+    // Not claimed: a re-send of a stored question, or an id that is someone else's.
+    const [question, stored] = await Promise.all([getMessage(chatId, message.id), getMessage(chatId, assistantId)])
     if (!question || question.role !== 'user') {
       throw createError({ statusCode: 409, statusMessage: 'Conflict', message: 'This message id is already in use; send the message with a new id.' })
     }
-    const stored = await getMessage(chatId, assistantId)
     if (stored) return replayOrBusy(userMessage, stored)
     return claimAndAnswer(event, { chatId, userId: user.id, assistantId, userMessage })
   }
@@ -83,16 +86,28 @@ export default defineEventHandler(async (event) => {
 async function claimAndAnswer(event: H3Event, input: { chatId: string, userId: string, assistantId: string, userMessage: UIMessage }) {
   const { azureOpenai } = useServerConfig()
   // The history leaves out empty answers, so it can be read while the answer's row is claimed.
-  const [claimed, history] = await Promise.all([
+  const [claim, history] = await Promise.allSettled([
     claimAnswer(input.chatId, input.assistantId, azureOpenai.deployment),
     loadHistory(input.chatId, azureOpenai.contextBudgetTokens),
   ])
-  if (!claimed) {
+  if (claim.status === 'rejected') throw claim.reason
+  if (history.status === 'rejected') {
+    if (claim.value) await releaseClaim(input.chatId, input.assistantId)
+    throw history.reason
+  }
+  if (!claim.value) {
     const stored = await getMessage(input.chatId, input.assistantId)
     if (stored) return replayOrBusy(input.userMessage, stored)
     throw busy()
   }
-  return answer(event, { chatId: input.chatId, userId: input.userId, assistantId: input.assistantId, history })
+  return answer(event, { chatId: input.chatId, userId: input.userId, assistantId: input.assistantId, history: history.value })
+}
+
+/** Takes back an answer's claim that will not be answered; a failure is logged, not thrown. */
+async function releaseClaim(chatId: string, assistantId: string) {
+  await deleteMessage(chatId, assistantId).catch((error: unknown) => {
+    logger.error(`Could not release the claim of answer ${assistantId}: ${(error as Error).message}`)
+  })
 }
 
 function replayOrBusy(userMessage: UIMessage, stored: { id: string, parts: unknown, status: string, error: string | null }) {
