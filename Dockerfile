@@ -26,8 +26,9 @@ RUN npm run build
 
 # ---- runtime: Node and the built server, nothing else ----
 FROM node:24-slim
-# A smaller young generation: V8 sizes it from the node's memory, not the pod's, and idle RSS
-# halves (measured by npm run bench).
+# A smaller young generation: on a large node V8 sizes it from the machine's memory; 16 MB
+# semi-spaces take idle RSS from ~280 to ~180 MB for some CPU under load (README, Performance;
+# npm run bench runs the server with this line's NODE_OPTIONS).
 ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0 NODE_OPTIONS=--max-semi-space-size=16
 
 # A fixed numeric user so that Kubernetes' runAsNonRoot can verify it. The package managers are
