@@ -1,4 +1,4 @@
-import { experimental_streamTextLowMemory as streamText, type UIMessageChunk } from 'ai'
+import { experimental_streamTextLowMemory as streamText } from 'ai'
 import type { H3Event } from 'h3'
 
 const logger = taggedLogger('chat')
@@ -38,64 +38,6 @@ export async function stopGeneration(chatId: string, reason: 'user' | 'shutdown'
 type First = { kind: 'text' } | { kind: 'error', error: unknown } | { kind: 'end' }
 
 /**
- * The browser's end of the answer: AI SDK UI-message chunks written as Server-Sent Events straight
- * to the socket (the format useChat's DefaultChatTransport reads). No web-stream layers in between:
- * with a thousand answers open, those layers, not the model, bound memory and CPU. Text that
- * arrives within one tick goes out as one event. After the browser has gone, writes are dropped.
- */
-function clientStream(event: H3Event) {
-  const res = event.node.res
-  let open = false
-  let gone = false
-  let pending: { id: string, delta: string } | null = null
-  res.once('close', () => {
-    gone = true
-  })
-  const write = (chunk: UIMessageChunk | '[DONE]') => {
-    if (gone || res.writableEnded) return
-    if (!open) {
-      open = true
-      res.writeHead(200, {
-        'Content-Type': 'text/event-stream',
-        'Cache-Control': 'no-store',
-        'Connection': 'keep-alive',
-        'X-Accel-Buffering': 'no',
-        'X-Vercel-AI-UI-Message-Stream': 'v1',
-      })
-    }
-    res.write(`data: ${chunk === '[DONE]' ? chunk : JSON.stringify(chunk)}\n\n`)
-  }
-  const flush = () => {
-    if (!pending) return
-    write({ type: 'text-delta', id: pending.id, delta: pending.delta })
-    pending = null
-  }
-  return {
-    emit(chunk: UIMessageChunk) {
-      if (chunk.type === 'text-delta') {
-        if (pending) {
-          pending.delta += chunk.delta
-          return
-        }
-        pending = { id: chunk.id, delta: chunk.delta }
-        setImmediate(flush)
-        return
-      }
-      flush()
-      write(chunk)
-    },
-    close() {
-      flush()
-      // Nothing sent yet means the model failed before its first token: the handler answers
-      // with the error's own status instead.
-      if (!open) return
-      write('[DONE]')
-      if (!res.writableEnded) res.end()
-    },
-  }
-}
-
-/**
  * Streams the model's answer to the latest user message and stores it. One loop reads the model
  * stream on the server, stores the answer and forwards each piece to the browser; a browser that
  * disconnects stops receiving but the answer is still finished and stored. Only Stop (or a
@@ -128,7 +70,7 @@ export async function answer(event: H3Event, input: { chatId: string, userId: st
   const startedAt = performance.now()
   const generation: Generation = { chatId: input.chatId, assistantId: input.assistantId, controller, stoppedByUser: false, stored: Promise.resolve() }
   active.set(input.chatId, generation)
-  const client = clientStream(event)
+  const client = openUiMessageStream(event)
   const textId = 'text'
 
   generation.stored = (async () => {

@@ -79,6 +79,9 @@ describe('chat', () => {
     const second = await send(megan, chatId, { message })
     expect(second.status).toBe(200)
     expect(second.text).toBe(first.text)
+    // The stored answer, replayed in the live stream's format under the same message id.
+    expect(second.events.find(e => e.type === 'start')?.messageId).toBe(first.events.find(e => e.type === 'start')?.messageId)
+    expect(second.events.find(e => e.type === 'finish')?.messageMetadata).toMatchObject({ status: 'complete', replayed: true })
     const calls = (await emulatorRequests()).filter(r => r.lastUserText === message.parts[0]!.text)
     expect(calls).toHaveLength(1)
     const page = await api(megan, `${stack.app.url}/api/chats/${chatId}/messages`)

@@ -1,4 +1,3 @@
-import type { UIMessage } from 'ai'
 import type { H3Event } from 'h3'
 import { z } from 'zod'
 
@@ -45,7 +44,6 @@ export default defineEventHandler(async (event) => {
   // question's, and only the request that inserts it asks the model. Re-sends (a retry after a
   // network error, a double click, another replica) get the stored answer instead.
   const assistantId = answerIdFor(message.id)
-  const userMessage = { id: message.id, role: 'user' as const, parts: [{ type: 'text' as const, text }] }
   // An "edit" of a message that was never stored is simply a new message.
   const existing = trigger === 'regenerate-message' || messageId === message.id ? await getMessage(chatId, message.id) : undefined
 
@@ -70,8 +68,8 @@ export default defineEventHandler(async (event) => {
     if (!question || question.role !== 'user') {
       throw createError({ statusCode: 409, statusMessage: 'Conflict', message: 'This message id is already in use; send the message with a new id.' })
     }
-    if (stored) return replayOrBusy(userMessage, stored)
-    return claimAndAnswer(event, { chatId, userId: user.id, assistantId, userMessage })
+    if (stored) return replayOrBusy(event, stored)
+    return claimAndAnswer(event, { chatId, userId: user.id, assistantId })
   }
 
   // Regenerate (same question) or edit (new text): what came after it is replaced.
@@ -80,10 +78,10 @@ export default defineEventHandler(async (event) => {
   if (isGenerating(chatId)) throw busy()
   if (trigger === 'submit-message') await updateMessageText(message.id, text)
   await deleteMessagesAfter(chatId, message.id)
-  return claimAndAnswer(event, { chatId, userId: user.id, assistantId, userMessage })
+  return claimAndAnswer(event, { chatId, userId: user.id, assistantId })
 })
 
-async function claimAndAnswer(event: H3Event, input: { chatId: string, userId: string, assistantId: string, userMessage: UIMessage }) {
+async function claimAndAnswer(event: H3Event, input: { chatId: string, userId: string, assistantId: string }) {
   const { azureOpenai } = useServerConfig()
   // The history leaves out empty answers, so it can be read while the answer's row is claimed.
   const [claim, history] = await Promise.allSettled([
@@ -97,10 +95,10 @@ async function claimAndAnswer(event: H3Event, input: { chatId: string, userId: s
   }
   if (!claim.value) {
     const stored = await getMessage(input.chatId, input.assistantId)
-    if (stored) return replayOrBusy(input.userMessage, stored)
+    if (stored) return replayOrBusy(event, stored)
     throw busy()
   }
-  return answer(event, { chatId: input.chatId, userId: input.userId, assistantId: input.assistantId, history: history.value })
+  return answer(event, { ...input, history: history.value })
 }
 
 /** Takes back an answer's claim that will not be answered; a failure is logged, not thrown. */
@@ -110,10 +108,10 @@ async function releaseClaim(chatId: string, assistantId: string) {
   })
 }
 
-function replayOrBusy(userMessage: UIMessage, stored: { id: string, parts: unknown, status: string, error: string | null }) {
+function replayOrBusy(event: H3Event, stored: { id: string, parts: unknown, status: string, error: string | null }) {
   // A `partial` answer without a reason is still being written (here or on another replica).
   if (stored.status === 'partial' && !stored.error) throw busy()
-  return replayAnswer(userMessage, stored)
+  return replayAnswer(event, stored)
 }
 
 function busy() {

@@ -1,0 +1,60 @@
+import type { UIMessageChunk } from 'ai'
+import type { H3Event } from 'h3'
+
+/**
+ * The browser's end of the answer: AI SDK UI-message chunks written as Server-Sent Events straight
+ * to the socket (the format useChat's DefaultChatTransport reads). No web-stream layers in between:
+ * with a thousand answers open, those layers, not the model, bound memory and CPU. Text that
+ * arrives within one tick goes out as one event. After the browser has gone, writes are dropped.
+ */
+export function openUiMessageStream(event: H3Event) {
+  const res = event.node.res
+  let open = false
+  let gone = false
+  let pending: { id: string, delta: string } | null = null
+  res.once('close', () => {
+    gone = true
+  })
+  const write = (chunk: UIMessageChunk | '[DONE]') => {
+    if (gone || res.writableEnded) return
+    if (!open) {
+      open = true
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream',
+        'Cache-Control': 'no-store',
+        'Connection': 'keep-alive',
+        'X-Accel-Buffering': 'no',
+        'X-Vercel-AI-UI-Message-Stream': 'v1',
+      })
+    }
+    res.write(`data: ${chunk === '[DONE]' ? chunk : JSON.stringify(chunk)}\n\n`)
+  }
+  const flush = () => {
+    if (!pending) return
+    write({ type: 'text-delta', id: pending.id, delta: pending.delta })
+    pending = null
+  }
+  return {
+    emit(chunk: UIMessageChunk) {
+      if (chunk.type === 'text-delta') {
+        if (pending) {
+          pending.delta += chunk.delta
+          return
+        }
+        pending = { id: chunk.id, delta: chunk.delta }
+        setImmediate(flush)
+        return
+      }
+      flush()
+      write(chunk)
+    },
+    close() {
+      flush()
+      // Nothing sent yet means the model failed before its first token: the handler answers
+      // with the error's own status instead.
+      if (!open) return
+      write('[DONE]')
+      if (!res.writableEnded) res.end()
+    },
+  }
+}
