@@ -15,6 +15,10 @@ async function refuse(error: string, claims?: EntraClaims, userId?: string): Pro
 
 let options: AuthOptions | undefined
 
+// The jwt callback's session check, for the session callback of the same request (next-auth hands
+// it the token object the jwt callback returned): one read of the session row, not two.
+const checkedWith = new WeakMap<object, SessionCheck>()
+
 /** next-auth's options: the Azure AD provider pointed at the configured authority, and our callbacks. */
 export function useAuthOptions(): AuthOptions {
   options ??= build()
@@ -88,12 +92,13 @@ function build(): AuthOptions {
         const { error: _previous, ...rest } = session
         // Disabled by an administrator: the session ends here (and in requireUser), and pages send
         // the user to the error page that says so instead of through sign-in again.
-        if (check.status === 'active' && await isUserDisabled(check.userId)) {
+        if (check.status === 'active' && (check.userDisabled ?? await isUserDisabled(check.userId))) {
           await endAuthSession(session.sid, 'AccountDisabled')
           return { ...rest, error: 'AccountDisabled' }
         }
         if (check.status === 'ended') return { ...rest, error: check.reason === 'AccountDisabled' ? 'AccountDisabled' : 'RefreshAccessTokenError' }
         if (check.status === 'unavailable') return { ...rest, error: 'SignInServiceUnavailable' }
+        checkedWith.set(rest, check)
         return rest
       },
       async session({ session, token }) {
@@ -105,7 +110,7 @@ function build(): AuthOptions {
         }
         if (t.error) result.error = t.error
         if (azureAd.exposeAccessToken && !t.error) {
-          const check = await checkAuthSession(t.sid)
+          const check = checkedWith.get(t) ?? await checkAuthSession(t.sid)
           if (check.status === 'active') result.accessToken = check.readAccessToken()
         }
         return result as never

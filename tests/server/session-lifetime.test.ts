@@ -35,6 +35,33 @@ describe('staying signed in', () => {
     expect(await refreshCount(stack.entra)).toBe(1)
   })
 
+  it('gives the browser Entra\'s access token only with AZURE_AD_EXPOSE_ACCESS_TOKEN=true, refreshed once due', async () => {
+    const { client: plain } = await signIn(stack.app, accounts.alex)
+    const hidden = await api(plain, `${stack.app.url}/api/auth/session`)
+    expect(hidden.status).toBe(200)
+    expect(hidden.json.user.id).toBeTruthy()
+    expect(hidden.json).not.toHaveProperty('accessToken')
+
+    const exposing = await stack.startApp({ AZURE_AD_EXPOSE_ACCESS_TOKEN: 'true' })
+    try {
+      await entraControl(stack.entra, 'settings', { accessTokenTtlSeconds: DUE_NOW })
+      const { client } = await signIn(exposing, accounts.alex)
+      await entraControl(stack.entra, 'settings', { accessTokenTtlSeconds: 3600 })
+      await entraControl(stack.entra, 'stats/reset')
+      const shown = await api(client, `${exposing.url}/api/auth/session`)
+      expect(shown.status).toBe(200)
+      const [, payload] = String(shown.json.accessToken).split('.')
+      const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString())
+      expect(claims.oid).toBe(accounts.alex.oid)
+      // It was due: refreshed once, and what the browser got is the new token, good for an hour.
+      expect(await refreshCount(stack.entra)).toBe(1)
+      expect(claims.exp - Math.floor(Date.now() / 1000)).toBeGreaterThan(DUE_NOW + 60)
+    }
+    finally {
+      await exposing.stop()
+    }
+  })
+
   it.each([
     ['revoked in Entra', 'revoke'],
     ['disabled in Entra', 'disable'],
