@@ -16,7 +16,8 @@ async function signInWithDueToken(stack: Stack, account: { oid: string }) {
 describe('staying signed in', () => {
   let stack: Stack
   beforeAll(async () => {
-    stack = await startStack({ servers: 2 })
+    // Room for two more processes: the access-token test's and the tenant-allowlist test's.
+    stack = await startStack({ servers: 3 })
   })
   afterAll(async () => {
     await stack?.stop()
