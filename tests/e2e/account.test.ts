@@ -48,6 +48,17 @@ describe('the account menu', () => {
     await screenshot(admin, 'admin-from-account-menu')
   })
 
+  it('pages through the audit log with Load more', async () => {
+    const seeded = await admin.request.post(`${stack.app.url}/api/admin/test/seed`, { data: { kind: 'audit', count: 80 }, headers: { origin: stack.app.url } })
+    expect(seeded.status()).toBe(200)
+    await admin.goto(`${stack.app.url}/admin/audit`)
+    const rows = admin.locator('tbody tr')
+    await expect.poll(() => rows.count()).toBe(50)
+    await admin.getByRole('button', { name: 'Load more' }).click()
+    await expect.poll(() => rows.count()).toBeGreaterThan(50)
+    await screenshot(admin, 'admin-audit-load-more')
+  })
+
   it('has no administration item for anyone else', async () => {
     const page = await signedIn(accounts.megan)
     await page.getByTestId('user-menu').click()
