@@ -92,7 +92,7 @@ function build(): AuthOptions {
         const { error: _previous, ...rest } = session
         // Disabled by an administrator: the session ends here (and in requireUser), and pages send
         // the user to the error page that says so instead of through sign-in again.
-        if (check.status === 'active' && (check.userDisabled ?? await isUserDisabled(check.userId))) {
+        if (check.status === 'active' && check.userDisabled) {
           await endAuthSession(session.sid, 'AccountDisabled')
           return { ...rest, error: 'AccountDisabled' }
         }

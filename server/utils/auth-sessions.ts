@@ -6,14 +6,13 @@ const logger = taggedLogger('auth')
 // Refresh this long before Entra's expiry, so a request never carries a token about to lapse.
 const REFRESH_SKEW_MS = 60_000
 
-// userDisabled is known when the check read the user too (not after a refresh). Entra's access
-// token is decrypted only when asked for: most requests never need it.
-type ActiveSession = { status: 'active', userId: string, readAccessToken: () => string, userDisabled?: boolean }
+// Entra's access token is decrypted only when asked for: most requests never need it.
+type ActiveSession = { status: 'active', userId: string, readAccessToken: () => string }
+type NotActive = { status: 'ended', reason: string } | { status: 'unavailable', reason: string }
+type RefreshOutcome = ActiveSession | NotActive
 
-export type SessionCheck
-  = | ActiveSession
-    | { status: 'ended', reason: string }
-    | { status: 'unavailable', reason: string }
+/** The session's state, and whether its user is disabled in the assistant (read with it). */
+export type SessionCheck = (ActiveSession & { userDisabled: boolean }) | NotActive
 
 export async function createAuthSession(input: { userId: string, accessToken: string, refreshToken?: string, expiresAt: Date }): Promise<string> {
   const id = randomBytes(32).toString('base64url')
@@ -55,7 +54,7 @@ function active(row: Row): ActiveSession {
   return { status: 'active', userId: row.userId, readAccessToken: () => decryptToken(row.accessToken) }
 }
 
-async function refreshRow(db: Database, row: Row): Promise<SessionCheck> {
+async function refreshRow(db: Database, row: Row): Promise<RefreshOutcome> {
   if (!row.refreshToken) {
     await markEnded(db, row.id, 'RefreshAccessTokenError')
     return { status: 'ended', reason: 'RefreshAccessTokenError' }
@@ -80,7 +79,7 @@ async function refreshRow(db: Database, row: Row): Promise<SessionCheck> {
  * the first takes the lock and refreshes; the others wait, re-read the row and find it fresh.
  * Entra's refresh tokens are single-use, so a second refresh would kill the session.
  */
-async function refreshLocked(id: string): Promise<SessionCheck> {
+async function refreshLocked(id: string): Promise<RefreshOutcome> {
   const db = useDb()
   if (useDatabaseDriver() === 'pglite') {
     // One process owns PGlite, and the in-process single flight below already serialises refreshes;
@@ -96,7 +95,7 @@ async function refreshLocked(id: string): Promise<SessionCheck> {
   })
 }
 
-const inflight = new Map<string, Promise<SessionCheck>>()
+const inflight = new Map<string, Promise<RefreshOutcome>>()
 
 /** The session's state, refreshing Entra's access token first when it is about to expire. */
 export async function checkAuthSession(id: string): Promise<SessionCheck> {
@@ -108,7 +107,9 @@ export async function checkAuthSession(id: string): Promise<SessionCheck> {
     .prepare(name)).execute({ id })
   const row = found?.row
   if (!row || row.endedAt) return { status: 'ended', reason: row?.endedReason ?? 'SessionNotFound' }
-  if (isFresh(row)) return { ...active(row), userDisabled: !!found.disabledAt }
+  // Read with the session, before any refresh: as fresh as the session row itself.
+  const userDisabled = !!found.disabledAt
+  if (isFresh(row)) return { ...active(row), userDisabled }
   let pending = inflight.get(id)
   if (!pending) {
     pending = refreshLocked(id).catch((error: unknown) => {
@@ -120,5 +121,6 @@ export async function checkAuthSession(id: string): Promise<SessionCheck> {
     }).finally(() => inflight.delete(id))
     inflight.set(id, pending)
   }
-  return pending
+  const refreshed = await pending
+  return refreshed.status === 'active' ? { ...refreshed, userDisabled } : refreshed
 }

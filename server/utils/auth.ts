@@ -30,8 +30,7 @@ async function fromSession(event: H3Event): Promise<CurrentUser> {
   const check = await checkAuthSession(token.sid)
   if (check.status === 'unavailable') throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: check.reason })
   if (check.status === 'ended') unauthorized(event, 'Your session has ended. Please sign in again.', check.reason)
-  const disabled = check.userDisabled ?? await isUserDisabled(check.userId)
-  if (disabled) {
+  if (check.userDisabled) {
     await endAuthSession(token.sid, 'AccountDisabled')
     unauthorized(event, 'Your account is disabled in the assistant. Contact your administrator.', 'AccountDisabled')
   }

@@ -33,8 +33,3 @@ export async function upsertUser(identity: EntraIdentity, options: { signedIn: b
     .returning()
   return user!
 }
-
-export async function isUserDisabled(userId: string): Promise<boolean> {
-  const [user] = await useDb().select({ disabledAt: tables.users.disabledAt }).from(tables.users).where(eq(tables.users.id, userId))
-  return !user || !!user.disabledAt
-}
