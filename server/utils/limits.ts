@@ -8,12 +8,13 @@ function tooMany(event: H3Event, message: string, retryAfterSeconds: number): ne
   throw createError({ statusCode: 429, statusMessage: 'Too Many Requests', message, data: { kind: 'quota', retryAfterSeconds } })
 }
 
-async function addTo(userId: string, bucket: string, amount: number, expiresAt: Date): Promise<number> {
+/** Adds `amount` to a user's counter in `bucket` (made on first use) and returns its new count. */
+function addToCounter(userId: string, bucket: string, amount: number, expiresAt: Date): SQL {
   const { usageCounters } = tables
-  const [row] = await useDb().insert(usageCounters).values({ userId, bucket, count: amount, expiresAt })
-    .onConflictDoUpdate({ target: [usageCounters.userId, usageCounters.bucket], set: { count: sql`${usageCounters.count} + ${amount}` } })
-    .returning({ count: usageCounters.count })
-  return Number(row!.count)
+  return sql`INSERT INTO ${usageCounters} (user_id, bucket, count, expires_at)
+    VALUES (${userId}, ${bucket}, ${amount}, ${expiresAt.toISOString()})
+    ON CONFLICT (user_id, bucket) DO UPDATE SET count = ${usageCounters}.count + ${amount}
+    RETURNING count`
 }
 
 function today(): { key: string, secondsLeft: number, end: Date } {
@@ -38,12 +39,7 @@ export function limitCounters(window: LimitWindow): { rate: SQL, tokens: SQL, al
   const { requestsPerMinute, dailyTokenQuota } = useServerConfig().limits
   const tokens = sql`coalesce((SELECT count FROM ${usageCounters} WHERE user_id = ${window.userId} AND bucket = ${`tokens:${window.day.key}`}), 0)`
   return {
-    rate: sql`rate AS (
-      INSERT INTO ${usageCounters} (user_id, bucket, count, expires_at)
-      VALUES (${window.userId}, ${`requests:${window.minute}`}, 1, ${new Date((window.minute + 2) * 60_000).toISOString()})
-      ON CONFLICT (user_id, bucket) DO UPDATE SET count = ${usageCounters}.count + 1
-      RETURNING count
-    )`,
+    rate: sql`rate AS (${addToCounter(window.userId, `requests:${window.minute}`, 1, new Date((window.minute + 2) * 60_000))})`,
     tokens,
     allowed: sql`((SELECT count FROM rate) <= ${requestsPerMinute} AND ${tokens} < ${dailyTokenQuota})`,
   }
@@ -73,5 +69,5 @@ export async function enforceLimits(event: H3Event, userId: string): Promise<voi
 export async function recordTokenUsage(userId: string, tokens: number): Promise<void> {
   if (tokens <= 0) return
   const day = today()
-  await addTo(userId, `tokens:${day.key}`, tokens, new Date(day.end.getTime() + 86_400_000))
+  await useDb().execute(addToCounter(userId, `tokens:${day.key}`, tokens, new Date(day.end.getTime() + 86_400_000)))
 }
