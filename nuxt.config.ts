@@ -1,6 +1,9 @@
 // https://nuxt.com/docs/api/configuration/nuxt-config
 export default defineNuxtConfig({
   modules: ['./modules/dev-emulators', './modules/early-settings', '@nuxt/ui', '@nuxt/eslint', '@sidebase/nuxt-auth', 'nuxt-security'],
+  // The server runs without --enable-source-maps, so a production build's maps would only ship
+  // paths and mappings nobody reads (2.3 MB of the image, tests/deploy/image.test.ts); dev keeps them.
+  $production: { sourcemap: { server: false, client: false } },
   devtools: { enabled: false },
   css: ['~/assets/css/main.css'],
   // No web fonts from Google & co.: this runs on closed networks, and a bank's CSP forbids them.
@@ -18,9 +21,29 @@ export default defineNuxtConfig({
     // API answers carry no scripts of ours that a nonce would allow (JSON, streams, next-auth's own
     // plain pages): a nonce there is CPU spent on every request for nothing (getRandomValues showed
     // in the benchmark's profiles).
-    routeRules: { '/api/**': { security: { nonce: false } } },
+    routeRules: {
+      '/api/**': { security: { nonce: false } },
+      // Uploads are limited by DOCUMENT_MAX_MB in the route itself, with a sentence naming the limit.
+      '/api/documents': { security: { nonce: false, requestSizeLimiter: false } },
+    },
     // The hoisted @nuxt/schema 4 types only a fallback subset of Nitro's options here.
   } as Record<string, unknown>,
+  vite: {
+    // Pre-bundled at dev start, not discovered on first use: a dependency found late (the lazily
+    // loaded markdown renderer, the chat SDK, the usage charts) makes Vite answer 504 "Outdated
+    // Optimize Dep" for modules already requested and reload the page mid-answer.
+    optimizeDeps: {
+      include: [
+        'markdown-it',
+        'highlight.js/lib/core',
+        ...['bash', 'csharp', 'css', 'diff', 'java', 'javascript', 'json', 'plaintext', 'powershell', 'python', 'sql', 'typescript', 'xml', 'yaml'].map(l => `highlight.js/lib/languages/${l}`),
+        '@ai-sdk/vue',
+        'ai',
+        'chart.js',
+        'vue-chartjs',
+      ],
+    },
+  },
   typescript: {
     strict: true,
     // The emulators are plain TypeScript that Node 24 runs directly, so they import with `.ts`.

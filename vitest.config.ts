@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config'
 
-// Three kinds of tests, each its own project so they can be run alone:
+// Kinds of tests, each its own project so they can be run alone:
 // unit (pure functions), emulators (the dev/test stand-ins over HTTP),
-// server (the built Nitro server over HTTP) and e2e (real Chromium).
+// server (the built Nitro server over HTTP), e2e (real Chromium) and dev (`npm run dev`).
 // CI asks for a machine-readable report beside the usual console output.
 const reportFile = process.env.TEST_REPORT_FILE
 
@@ -29,9 +29,21 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           environment: 'node',
-          globalSetup: ['tests/support/global-setup.ts'],
+          globalSetup: ['tests/support/browser-setup.ts', 'tests/support/global-setup.ts'],
           testTimeout: 90_000,
           hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // `npm run dev` itself, on a copy of the project with a fresh .nuxt and Vite cache.
+        test: {
+          name: 'dev',
+          include: ['tests/dev/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/support/browser-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
           fileParallelism: false,
         },
       },

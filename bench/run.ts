@@ -1,6 +1,7 @@
 // `npm run bench`: builds once (when sources changed), starts the whole product (built server,
-// Entra ID and Azure OpenAI emulators, a database of its own), runs every scenario, prints the
-// table and writes bench/results.json. See bench/README.md.
+// Entra ID and Azure OpenAI emulators, a database of its own) and the peer baseline
+// (bench/peer-server.ts), runs every scenario, prints the table and writes bench/results.json.
+// See bench/README.md.
 //
 //   BENCH_QUICK=1            shorter run (fewer samples, 100k messages instead of 1M)
 //   DATABASE_URL=postgres:// the server runs on a fresh database created from it (else PGlite)
@@ -17,8 +18,8 @@ import buildOnce from '../tests/support/global-setup.ts'
 import type { BenchContext } from './lib/context.ts'
 import {
   accounts, cookieHeader, createPgliteDatabase, imageNodeOptions, createPostgresDatabase, DEPLOYMENT, freePorts, OPENAI_KEY, root,
-  signIn, snapshotBuild, startApp, startEntra, startOpenAIEmulator, tenants, CLIENT_ID, CLIENT_SECRET,
-  type AppServer, type BenchDatabase, type HttpClient, type OpenAIEmulatorProcess,
+  signIn, snapshotBuild, startApp, startEntra, startOpenAIEmulator, startPeer, tenants, CLIENT_ID, CLIENT_SECRET,
+  type AppServer, type BenchDatabase, type HttpClient, type OpenAIEmulatorProcess, type PeerServer,
 } from './lib/stack.ts'
 import { renderTable, type Row } from './lib/stats.ts'
 import { agent } from './lib/stream-client.ts'
@@ -47,6 +48,7 @@ const scenarios: Array<[string, (ctx: BenchContext) => Promise<void>]> = [
 
 let app: AppServer | undefined
 let emulator: OpenAIEmulatorProcess | undefined
+let peer: PeerServer | undefined
 let entra: EntraEmulator | undefined
 let db: BenchDatabase | undefined
 let output: string | undefined
@@ -55,13 +57,14 @@ let releaseBuild: (() => void) | undefined
 async function cleanup() {
   agent.destroy()
   await app?.stop().catch(() => {})
+  await peer?.stop().catch(() => {})
   await emulator?.stop().catch(() => {})
   await entra?.close().catch(() => {})
   if (process.env.BENCH_KEEP_DB && db) log(`kept the bench database ${db.url ?? db.name} (BENCH_KEEP_DB)`)
   else await db?.drop().catch(e => log(`could not drop the bench database: ${(e as Error).message}`))
   if (releaseBuild) releaseBuild()
   else if (output) rmSync(output, { recursive: true, force: true })
-  app = emulator = entra = db = output = releaseBuild = undefined
+  app = peer = emulator = entra = db = output = releaseBuild = undefined
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -109,6 +112,9 @@ async function main() {
     ...(process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
   ] })
   log(`app ${app.url} (pid ${app.pid}, NODE_OPTIONS=${imageNodeOptions() || 'none'} as in the Dockerfile), Azure OpenAI emulator ${emulator.url} (pid ${emulator.pid})`)
+  // The peer baseline: the same AI SDK call against the same emulator, without the app around it.
+  peer = await startPeer({ AZURE_OPENAI_ENDPOINT: emulator.url, AZURE_OPENAI_API_KEY: OPENAI_KEY, AZURE_OPENAI_DEPLOYMENT: DEPLOYMENT })
+  log(`peer baseline ${peer.url} (pid ${peer.pid}, bench/peer-server.ts: node:http + streamText + pipeUIMessageStreamToResponse)`)
 
   const user = accounts.megan
   let client: HttpClient | undefined
@@ -126,6 +132,7 @@ async function main() {
     quick,
     app,
     emulator,
+    peer,
     db,
     client,
     cookie: cookieHeader(client, app.url),

@@ -26,6 +26,11 @@ const known: Record<string, SignInProblem> = {
   OAuthCallback: { title: 'Sign-in failed', detail: 'The answer from Microsoft could not be verified (it may have expired). Please try again.', retry: true },
   OAuthSignin: { title: 'Sign-in could not start', detail: 'The sign-in service could not be reached. Please try again in a moment.', retry: true },
   Callback: { title: 'Sign-in failed', detail: 'Something went wrong while finishing sign-in. Please try again.', retry: true },
+  NotInAllowedGroup: { title: 'You do not have access to the assistant', detail: 'Access is given through membership of certain Entra ID groups, and you are in none of them. Ask the service desk to add you to the right group.', retry: false },
+  GroupsUnavailable: { title: 'Your groups could not be read', detail: 'The assistant could not read your group memberships from Microsoft Graph. Please try again in a moment; operators: check the GroupMember.Read.All permission and its admin consent.', retry: true },
+  GuestNotAllowed: { title: 'Guest accounts cannot use the assistant', detail: 'You signed in as a guest from another organisation. The assistant is for the company\'s own staff; sign in with your work account of this company.', retry: true },
+  ClaimsChallenge: { title: 'Additional verification needed', detail: 'Your organisation asks for more verification (such as multi-factor authentication or a compliant device) before you continue.', retry: true },
+  SignInLoop: { title: 'Sign-in keeps ending at once', detail: 'You were signed in, but the session ended again straight away, twice in a row. Try again; if it keeps happening, contact the service desk with the reason below.', retry: true },
   Configuration: { title: 'Sign-in is misconfigured', detail: 'The assistant\'s sign-in settings are wrong. Operators: check the server log.', retry: false },
 }
 

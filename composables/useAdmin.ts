@@ -9,6 +9,10 @@ export interface AdminUserRow {
   name: string | null
   email: string | null
   status: 'active' | 'disabled'
+  /** A B2B guest from another organisation (let in by ALLOW_GUESTS). */
+  isGuest: boolean
+  /** Whether Graph had a profile photo for them (served by /api/admin/users/{id}/photo). */
+  hasPhoto: boolean
   firstSignInAt: string | null
   lastSignInAt: string | null
   lastActiveAt: string
@@ -35,6 +39,7 @@ export interface AdminUsageReport {
   daily: UsageDayRow[]
   topUsers: Array<{ id: string, name: string | null, email: string | null, tokens: number, messages: number }>
   failures: Array<{ reason: string, count: number }>
+  byModel: Array<{ model: string, label: string, answers: number, inputTokens: number, outputTokens: number, tokens: number }>
 }
 
 export interface AuditLogEntry {
@@ -170,4 +175,12 @@ export function useAdminAudit() {
   const exportUrl = computed(() => `/api/admin/audit/export?${new URLSearchParams(query.value)}`)
 
   return { filters, state, load, more: () => load(true), exportUrl }
+}
+
+/** Thumbs up/down per day and model, and the latest comments; the type comes from the route. */
+export async function useAdminFeedback(days: Ref<7 | 30 | 90>) {
+  const api = useApi()
+  const { data, pending, error } = await useAsyncData('admin-feedback', () => api('/api/admin/feedback', { query: { days: days.value } }), { watch: [days] })
+  const exportUrl = computed(() => `/api/admin/feedback/export?days=${days.value}`)
+  return { report: data, pending, error: computed(() => (error.value ? messageOf(error.value) : '')), exportUrl }
 }

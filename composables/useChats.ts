@@ -134,13 +134,20 @@ export function useChats() {
     return id ? state.value.chats.find(c => c.id === id) : undefined
   }
 
+  /** A chat's title for its page, from the list when it holds the chat, else from the server. */
+  async function titleOf(id: string): Promise<string> {
+    const listed = find(id)?.title
+    if (listed || !isUuid(id)) return chatPageTitle(listed, true)
+    return api<ChatSummary>(`/api/chats/${id}`).then(chat => chatPageTitle(chat.title, false), () => chatPageTitle(undefined, true))
+  }
+
   function notify(title: string, error: unknown) {
     const problem = apiProblem(error)
     if (problem.kind === 'session') return
     toast.add({ title, description: problem.message, color: 'error', icon: 'i-lucide-circle-alert' })
   }
 
-  return { state, loading, hasMore, groups, refresh, loadMore, search, rename, remove, upsert, find }
+  return { state, loading, hasMore, groups, refresh, loadMore, search, rename, remove, upsert, find, titleOf }
 }
 
 /** Puts one chat back as it was in `before`, keeping whatever else changed meanwhile. */

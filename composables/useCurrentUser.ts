@@ -5,7 +5,10 @@ export interface CurrentUser {
   name: string | null
   email: string | null
   roles: string[]
+  /** URL of the Entra profile photo; null: show initials. */
+  photo: string | null
   emulated: { entra: boolean, openai: boolean }
+  limits: { maxMessageChars: number }
 }
 
 /** The signed-in person as the header shows them, and whether the app runs on local emulators. */

@@ -61,8 +61,9 @@ export function useDraft(key: MaybeRefOrGetter<string>) {
   }
 
   // Restored after mount: the server cannot see localStorage, and the first render must match it.
+  // Text typed before the page was interactive is newer than the stored draft and stays.
   onMounted(() => {
-    text.value = readDraft(toValue(key))
+    text.value ||= readDraft(toValue(key))
   })
 
   watch(() => toValue(key), (next, previous) => {

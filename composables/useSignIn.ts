@@ -1,7 +1,9 @@
 /** Where to send the browser to sign in and come back to `returnTo`. */
-export function signInUrl(returnTo: string, prompt?: 'select_account' | 'login'): string {
+export function signInUrl(returnTo: string, prompt?: 'select_account' | 'login', options: { fresh?: boolean } = {}): string {
   const params = new URLSearchParams({ callbackUrl: returnTo })
   if (prompt) params.set('prompt', prompt)
+  // After the loop page: the user asked to try again, so the round count starts afresh.
+  if (options.fresh) params.set('fresh', '1')
   return `/api/session/sign-in?${params}`
 }
 

@@ -3,6 +3,11 @@ export function usePageTitle() {
   return useState('page-title', () => '')
 }
 
+/** A chat page's title: the chat's own, or what says it is missing (or still loading). */
+export function chatPageTitle(chatTitle: string | undefined, missing: boolean) {
+  return chatTitle || (missing ? 'Chat not found' : 'Chat')
+}
+
 /** Bumped when "New chat" is asked for while already on the new-chat page. */
 export function useNewChatSignal() {
   return useState('new-chat-signal', () => 0)

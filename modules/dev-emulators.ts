@@ -11,6 +11,21 @@ interface Running { entra?: { authorityHost: string }, openai?: { url: string } 
 // to use them, must survive that, so they live on the process, not on one Nuxt instance.
 const running = globalThis as typeof globalThis & { __devEmulators?: Promise<Running> }
 
+/**
+ * The deployments of an AZURE_OPENAI_DEPLOYMENTS list, so that the emulator serves each of them (a
+ * reasoning one as such); the server names the list's problems itself at start-up.
+ */
+function listedDeployments(list: string | undefined) {
+  try {
+    const items = JSON.parse(list || '[]') as Array<{ deployment?: unknown, reasoning?: unknown }>
+    const named = items.filter(i => typeof i?.deployment === 'string').map(i => ({ name: i.deployment as string, reasoning: !!i.reasoning }))
+    return named.length ? named : undefined
+  }
+  catch {
+    return undefined
+  }
+}
+
 async function startEmulators(port: number): Promise<Running> {
   const env = process.env
   const result: Running = {}
@@ -20,7 +35,9 @@ async function startEmulators(port: number): Promise<Running> {
 
   if (!env.AZURE_AD_CLIENT_ID) {
     const { startEntraEmulator, tenants } = await import('../emulators/entra/index.ts')
-    const origins = Array.from({ length: 10 }, (_, i) => 3000 + i).flatMap(p => [`http://localhost:${p}`, `http://127.0.0.1:${p}`])
+    // The usual dev ports, the one this server got (`npm run dev -- --port 4000`) and AUTH_ORIGIN.
+    const ports = new Set([port, ...Array.from({ length: 10 }, (_, i) => 3000 + i)])
+    const origins = [...new Set([...[...ports].flatMap(p => [`http://localhost:${p}`, `http://127.0.0.1:${p}`]), env.AUTH_ORIGIN.replace(/\/+$/, '')])]
     const entra = await startEntraEmulator({
       port: Number(env.ENTRA_EMULATOR_PORT ?? 3101),
       clients: [{
@@ -42,11 +59,11 @@ async function startEmulators(port: number): Promise<Running> {
 
   if (!env.AZURE_OPENAI_ENDPOINT && !env.AZURE_OPENAI_RESOURCE_NAME) {
     const { startAzureOpenAIEmulator } = await import('../emulators/azure-openai/index.ts')
-    const openai = await startAzureOpenAIEmulator({ port: Number(env.AZURE_OPENAI_EMULATOR_PORT ?? 3102), apiKey: DEV_OPENAI_KEY })
+    const openai = await startAzureOpenAIEmulator({ port: Number(env.AZURE_OPENAI_EMULATOR_PORT ?? 3102), apiKey: DEV_OPENAI_KEY, deployments: listedDeployments(env.AZURE_OPENAI_DEPLOYMENTS) })
     Object.assign(env, {
       AZURE_OPENAI_ENDPOINT: openai.url,
       AZURE_OPENAI_API_KEY: DEV_OPENAI_KEY,
-      AZURE_OPENAI_DEPLOYMENT: env.AZURE_OPENAI_DEPLOYMENT ?? 'gpt-4o-mini',
+      ...(env.AZURE_OPENAI_DEPLOYMENTS ? {} : { AZURE_OPENAI_DEPLOYMENT: env.AZURE_OPENAI_DEPLOYMENT ?? 'gpt-4o-mini' }),
     })
     result.openai = openai
     logger.info(`Azure OpenAI emulator at ${openai.url} (set AZURE_OPENAI_ENDPOINT to use Azure)`)

@@ -1,10 +1,12 @@
-import type { AppServer, BenchDatabase, HttpClient, OpenAIEmulatorProcess } from './stack.ts'
+import type { AppServer, BenchDatabase, HttpClient, OpenAIEmulatorProcess, PeerServer } from './stack.ts'
 import type { Row } from './stats.ts'
 
 export interface BenchContext {
   quick: boolean
   app: AppServer
   emulator: OpenAIEmulatorProcess
+  /** The peer baseline: a bare node:http server with the AI SDK (bench/peer-server.ts). */
+  peer: PeerServer
   db: BenchDatabase
   /** The signed-in bench user (Megan) and her Cookie header. */
   client: HttpClient
@@ -19,7 +21,7 @@ export interface BenchContext {
 export const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 
 /** Median of a few RSS samples after the process had a moment to settle. */
-export async function settledRss(app: AppServer, settleMs = 3000, samples = 5): Promise<number> {
+export async function settledRss(app: Pick<AppServer, 'rss'>, settleMs = 3000, samples = 5): Promise<number> {
   await sleep(settleMs)
   const values: number[] = []
   for (let i = 0; i < samples; i++) {

@@ -129,6 +129,11 @@ export function imageNodeOptions(): string {
   return dockerfile.match(/^ENV\b.*\bNODE_OPTIONS=(\S+|"[^"]*")/m)?.[1]?.replace(/^"|"$/g, '') ?? ''
 }
 
+/** What the app and the peer both run with: production, and the image's V8 flags (measured as deployed). */
+function deployedProcessEnv() {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', NODE_OPTIONS: imageNodeOptions() }
+}
+
 /**
  * Starts the built server the way tests/support/app-server.ts does (same environment shape,
  * `node .output/server/index.mjs`), waiting until `wait` answers. `nodeArgs` lets a run profile
@@ -139,11 +144,7 @@ export async function startApp(env: Record<string, string>, options: { port: num
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(options.output ?? join(root, '.output'), 'server/index.mjs')], {
     cwd: root,
     env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'production',
-      // Measured as deployed: the image's V8 flags (a smaller young generation) apply here too.
-      NODE_OPTIONS: imageNodeOptions(),
+      ...deployedProcessEnv(),
       APP_ENV: 'test',
       NUXT_AUTH_SECRET: 'bench-secret-that-is-long-enough-0123456789',
       AUTH_ORIGIN: url,
@@ -213,6 +214,52 @@ export async function startOpenAIEmulator(options: { chunkDelayMs: number }): Pr
   })
   drain(child, 50)
   return { url, pid: child.pid!, stop: () => stopChild(child, exited, 5_000) }
+}
+
+export interface PeerServer { url: string, pid: number, rss(): number, memory(): Record<string, number>, cpuMs(): number, output(): string, stop(): Promise<unknown> }
+
+/**
+ * The peer baseline (bench/peer-server.ts): a bare node:http server with the AI SDK against the
+ * same emulator, run with the same node and NODE_OPTIONS as the app; prints its URL when listening.
+ */
+export async function startPeer(env: Record<string, string>, options: { nodeArgs?: string[] } = {}): Promise<PeerServer> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(root, 'bench/peer-server.ts')], {
+    cwd: root,
+    env: {
+      ...deployedProcessEnv(),
+      PEER_PORT: '0',
+      PEER_HOST: '127.0.0.1',
+      ...env,
+    } as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffer = ''
+    const timer = setTimeout(() => reject(new Error(`The peer server printed no URL:\n${buffer}`)), 30_000)
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8')
+      const match = /peer listening on (http:\/\/\S+)/.exec(buffer)
+      if (match) {
+        clearTimeout(timer)
+        resolve(match[1]!)
+      }
+    })
+    child.stderr!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8')
+    })
+    child.once('exit', code => reject(new Error(`The peer server exited with ${code}:\n${buffer}`)))
+  })
+  const out = drain(child, 50)
+  return {
+    url,
+    pid: child.pid!,
+    rss: () => rssOf(child.pid!),
+    memory: () => memoryOf(child.pid!),
+    cpuMs: () => cpuMsOf(child.pid!),
+    output: out.tail,
+    stop: () => stopChild(child, exited, 5_000),
+  }
 }
 
 export async function startEntra(origins: string[]): Promise<EntraEmulator> {

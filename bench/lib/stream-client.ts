@@ -20,12 +20,15 @@ export interface StreamResult {
   endMs: number
   deltas: number
   text: string
-  /** The app's `finish` event (messageMetadata.status) or the emulator's final response status. */
+  /**
+   * The app's `finish` event (messageMetadata.status), the peer's (`complete` for finishReason
+   * stop, else the reason) or the emulator's final response status.
+   */
   finishStatus?: string
   error?: string
 }
 
-type Kind = 'app' | 'emulator'
+type Kind = 'app' | 'peer' | 'emulator'
 
 function stream(url: string, headers: Record<string, string>, body: string, kind: Kind, timeoutMs: number, onFirstDelta?: () => void): Promise<StreamResult> {
   return new Promise((resolve) => {
@@ -67,7 +70,7 @@ function stream(url: string, headers: Record<string, string>, body: string, kind
           if (!line.startsWith('data: ') || line === 'data: [DONE]') continue
           const event = JSON.parse(line.slice(6)) as Record<string, unknown>
           const type = event.type
-          if (type === (kind === 'app' ? 'text-delta' : 'response.output_text.delta')) {
+          if (type === (kind === 'emulator' ? 'response.output_text.delta' : 'text-delta')) {
             const now = performance.now() - started
             if (!result.deltas) {
               result.ttftMs = now
@@ -80,7 +83,11 @@ function stream(url: string, headers: Record<string, string>, body: string, kind
           else if (kind === 'app' && type === 'finish') {
             result.finishStatus = (event.messageMetadata as { status?: string } | undefined)?.status
           }
-          else if (kind === 'app' && type === 'error') {
+          else if (kind === 'peer' && type === 'finish') {
+            const status = (event.messageMetadata as { status?: string } | undefined)?.status
+            result.finishStatus = status ?? (event.finishReason === 'stop' ? 'complete' : String(event.finishReason))
+          }
+          else if (kind !== 'emulator' && type === 'error') {
             result.error = String(event.errorText)
           }
           else if (kind === 'emulator' && (type === 'response.completed' || type === 'response.incomplete')) {
@@ -104,6 +111,12 @@ function stream(url: string, headers: Record<string, string>, body: string, kind
 export function appChat(appUrl: string, cookie: string, chatId: string, text: string, timeoutMs = 120_000, onFirstDelta?: () => void): Promise<StreamResult> {
   const body = JSON.stringify({ message: { id: randomUUID(), role: 'user', parts: [{ type: 'text', text }] } })
   return stream(`${appUrl}/api/chats/${chatId}/messages`, { origin: appUrl, cookie }, body, 'app', timeoutMs, onFirstDelta)
+}
+
+/** The same body to the peer baseline (bench/peer-server.ts): no cookie, no chat id, no history. */
+export function peerChat(peerUrl: string, text: string, timeoutMs = 120_000, onFirstDelta?: () => void): Promise<StreamResult> {
+  const body = JSON.stringify({ message: { id: randomUUID(), role: 'user', parts: [{ type: 'text', text }] } })
+  return stream(`${peerUrl}/api/chat`, {}, body, 'peer', timeoutMs, onFirstDelta)
 }
 
 /** The same request straight to the emulator: the baseline without the app. */

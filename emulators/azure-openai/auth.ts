@@ -7,7 +7,8 @@ export interface AuthResult {
   ok: boolean
 }
 
-export type Authenticator = (headers: IncomingHttpHeaders) => Promise<AuthResult>
+/** `apiKey`: the key of the deployment asked for, when it has its own. */
+export type Authenticator = (headers: IncomingHttpHeaders, apiKey?: string) => Promise<AuthResult>
 
 // The audience Azure OpenAI accepts for Entra tokens (scope https://cognitiveservices.azure.com/.default).
 const AUDIENCE = 'https://cognitiveservices.azure.com'
@@ -35,9 +36,9 @@ export function createAuthenticator(options: {
     }
   }
 
-  return async (headers) => {
+  return async (headers, apiKey = options.apiKey) => {
     const key = headers['api-key']
-    if (typeof key === 'string') return { kind: 'api-key', ok: key === options.apiKey }
+    if (typeof key === 'string') return { kind: 'api-key', ok: key === apiKey }
     const authorization = headers.authorization
     if (typeof authorization === 'string' && /^bearer\s+/i.test(authorization)) {
       return { kind: 'bearer', ok: await bearerIsValid(authorization.replace(/^bearer\s+/i, '').trim()) }

@@ -10,7 +10,11 @@ const issuerPrefix = env.AZURE_OPENAI_EMULATOR_ENTRA_ISSUER_PREFIX
 const emulator = await startAzureOpenAIEmulator({
   port: env.AZURE_OPENAI_EMULATOR_PORT ? Number(env.AZURE_OPENAI_EMULATOR_PORT) : undefined,
   host: env.AZURE_OPENAI_EMULATOR_HOST || undefined,
-  deployments: list(env.AZURE_OPENAI_EMULATOR_DEPLOYMENTS),
+  // `o4-mini:reasoning` marks a reasoning deployment.
+  deployments: list(env.AZURE_OPENAI_EMULATOR_DEPLOYMENTS)?.map((d) => {
+    const [name, kind] = d.split(':')
+    return { name: name!, reasoning: kind === 'reasoning' }
+  }),
   apiKey: env.AZURE_OPENAI_EMULATOR_API_KEY || undefined,
   chunkDelayMs: env.AZURE_OPENAI_EMULATOR_CHUNK_DELAY_MS ? Number(env.AZURE_OPENAI_EMULATOR_CHUNK_DELAY_MS) : undefined,
   entra: jwksUrl && issuerPrefix ? { jwksUrl, issuerPrefix } : undefined,

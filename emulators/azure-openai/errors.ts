@@ -77,6 +77,10 @@ export const rateLimited = (operation: string, apiVersion: string) =>
     },
   )
 
+// What Azure answers when a reasoning model (o-series, gpt-5) is sent a sampling parameter.
+export const unsupportedParameter = (param: string) =>
+  azureError(400, 'unsupported_parameter', `Unsupported parameter: '${param}' is not supported with this model.`, { param, type: 'invalid_request_error' })
+
 export const internalError = () =>
   azureError(
     500,

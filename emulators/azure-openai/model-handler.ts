@@ -5,15 +5,19 @@ import { deliverJson, deliverStream, type Delivery } from './deliver.ts'
 import * as errors from './errors.ts'
 import { azureHeaders, readBody, sendJson } from './http-util.ts'
 import { buildPlan } from './plan.ts'
+import { groundedReply } from './grounded.ts'
 import { summarizePrompt } from './prompt.ts'
 import type { RequestLog } from './recorder.ts'
 import { responsesFrames, responsesJson } from './responses.ts'
 import type { Route } from './routes.ts'
 import { parseTriggers } from './triggers.ts'
-import type { RecordedRequest } from './types.ts'
+import type { EmulatedDeployment, RecordedRequest } from './types.ts'
+
+// Sampling parameters reasoning models refuse, in the order Azure reports the first one found.
+const SAMPLING_PARAMETERS = ['temperature', 'top_p', 'presence_penalty', 'frequency_penalty']
 
 export interface ModelContext {
-  deployments: Set<string>
+  deployments: Map<string, EmulatedDeployment>
   authenticate: Authenticator
   chunkDelayMs: number
   log: RequestLog
@@ -78,17 +82,30 @@ export async function handleModelRequest(
   record.deployment = deployment
   record.stream = body?.stream === true
   record.lastUserText = prompt?.lastUserText ?? null
+  record.inputTexts = prompt?.texts ?? []
+  const reasoning = body?.reasoning as { effort?: unknown, summary?: unknown } | undefined
+  if (reasoning && typeof reasoning === 'object') {
+    record.reasoning = {
+      effort: typeof reasoning.effort === 'string' ? reasoning.effort : null,
+      summary: typeof reasoning.summary === 'string' ? reasoning.summary : null,
+    }
+  }
+  const target = deployment ? ctx.deployments.get(deployment) : undefined
 
   const headers = azureHeaders(deployment && ctx.deployments.has(deployment) ? deployment : null)
   const fail = (e: errors.AzureErrorResponse) => sendJson(res, e.status, e.body, { ...headers, ...e.headers })
 
-  const auth = await ctx.authenticate(req.headers)
+  const auth = await ctx.authenticate(req.headers, target?.apiKey)
   record.auth = auth.kind
   if (!auth.ok) return fail(errors.unauthorized())
   if (route.needsApiVersion && !apiVersion) return fail(errors.resourceNotFound())
   if (!body || !prompt) return fail(errors.badRequest('We could not parse the JSON body of your request.'))
   if (!deployment) return fail(errors.badRequest('Missing required parameter: \'model\'.', 'model'))
-  if (!ctx.deployments.has(deployment)) return fail(errors.deploymentNotFound())
+  if (!target) return fail(errors.deploymentNotFound())
+  if (target.reasoning) {
+    const refused = SAMPLING_PARAMETERS.find(p => body[p] !== undefined && body[p] !== null)
+    if (refused) return fail(errors.unsupportedParameter(refused))
+  }
 
   const triggers = parseTriggers(prompt.lastUserText)
   if (triggers.unauthorized) return fail(errors.unauthorized())
@@ -105,6 +122,11 @@ export async function handleModelRequest(
     triggers,
     inputTokens: prompt.inputTokens,
     defaultDelayMs: ctx.chunkDelayMs,
+    // With several deployments each answer names its own, so a test can tell who answered.
+    deployment: ctx.deployments.size > 1 ? deployment : undefined,
+    // The Responses API sends a summary only when one is asked for.
+    reasoningSummary: target.reasoning && route.api === 'responses' && typeof record.reasoning?.summary === 'string',
+    groundedReply: groundedReply(prompt.texts[0] ?? '', prompt.lastUserText),
   })
   const delivery: Delivery = { res, plan, headers, signal: connection.signal, drop: connection.drop }
   // A stream's status is visible while it runs (tests wait on it before aborting a hang).

@@ -3,6 +3,7 @@ import type { ApiKind } from './types.ts'
 export interface PromptSummary {
   lastUserText: string
   inputTokens: number
+  texts: string[]
 }
 
 type Json = Record<string, unknown>
@@ -45,6 +46,7 @@ export function summarizePrompt(api: ApiKind, body: Json): PromptSummary {
   const lastUser = messages.filter(m => m.role === 'user').at(-1)
   return {
     lastUserText: lastUser?.text ?? '',
+    texts: messages.map(m => m.text),
     inputTokens: messages.reduce((n, m) => n + countWords(m.text), 0),
   }
 }

@@ -23,6 +23,8 @@ export function createRequestLog(): RequestLog {
         auth: 'none',
         stream: false,
         lastUserText: null,
+        reasoning: null,
+        inputTexts: [],
         status: null,
         aborted: false,
         startedAt: Date.now(),

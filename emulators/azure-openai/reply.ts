@@ -4,6 +4,8 @@ import { stripTriggers } from './triggers.ts'
 export interface ReplyOptions {
   long: boolean
   html: boolean
+  /** Named in the answer when the emulator serves several deployments. */
+  deployment?: string
 }
 
 const codeBlock = [
@@ -29,6 +31,16 @@ const htmlProbe = [
   '<script>alert(1)</script> are part of this answer.',
 ].join(' ')
 
+/** A reasoning model's summary of its thinking: deterministic, like the reply. */
+export function composeReasoning(userText: string): string {
+  const question = stripTriggers(userText)
+  return [
+    '**Reading the question**',
+    '',
+    `The user asks: "${question || '(an empty message)'}". It has ${countWords(question)} words; I will answer it plainly and check the facts I state.`,
+  ].join('\n')
+}
+
 // The reply depends only on the user's text, so tests and screenshots are reproducible.
 export function composeReply(userText: string, options: ReplyOptions): string {
   const question = stripTriggers(userText)
@@ -46,6 +58,7 @@ export function composeReply(userText: string, options: ReplyOptions): string {
       '- This answer is streamed word by word.',
     ].join('\n'),
   ]
+  if (options.deployment) parts.push(`Answered by the \`${options.deployment}\` deployment.`)
   if (/\bcode\b/i.test(question)) parts.push(`Here is a small TypeScript example:\n\n${codeBlock}`)
   if (/\btable\b/i.test(question)) {
     parts.push(

@@ -4,17 +4,19 @@ import { resourceNotFound } from './errors.ts'
 import { azureHeaders, sendJson } from './http-util.ts'
 import { handleModelRequest, type ModelContext } from './model-handler.ts'
 import { createRequestLog } from './recorder.ts'
+import { DEFAULT_EMBEDDING_DEPLOYMENTS, handleEmbeddingsRequest } from './embeddings.ts'
 import { matchRoute } from './routes.ts'
 import type { AzureOpenAIEmulatorOptions } from './types.ts'
 
 export function createEmulatorServer(options: AzureOpenAIEmulatorOptions = {}): Server {
   const log = createRequestLog()
-  const ctx: ModelContext = {
-    deployments: new Set(options.deployments ?? ['gpt-4o-mini']),
+  const ctx: ModelContext & { embeddingDeployments: Set<string> } = {
+    deployments: new Map((options.deployments ?? ['gpt-4o-mini']).map(d => (typeof d === 'string' ? [d, { name: d }] : [d.name, d]))),
     authenticate: createAuthenticator({ apiKey: options.apiKey ?? 'emulator-key', entra: options.entra }),
     chunkDelayMs: options.chunkDelayMs ?? 15,
     log,
     rateLimitedOnce: new Set(),
+    embeddingDeployments: new Set(options.embeddingDeployments ?? DEFAULT_EMBEDDING_DEPLOYMENTS),
   }
 
   return createServer((req, res) => {
@@ -25,6 +27,12 @@ export function createEmulatorServer(options: AzureOpenAIEmulatorOptions = {}): 
       log.reset()
       ctx.rateLimitedOnce.clear()
       return sendJson(res, 200, { ok: true })
+    }
+    if (route?.kind === 'embeddings') {
+      handleEmbeddingsRequest(ctx, req, res, route.deployment, route.needsApiVersion, url).catch(() => {
+        if (!res.headersSent) res.destroy()
+      })
+      return
     }
     if (route?.kind === 'model') {
       handleModelRequest(ctx, req, res, route, url).catch(() => {

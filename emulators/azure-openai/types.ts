@@ -1,7 +1,18 @@
+/** A deployment by name, or with what sets it apart. */
+export interface EmulatedDeployment {
+  name: string
+  /** A reasoning model: refuses sampling parameters and streams a reasoning summary first. */
+  reasoning?: boolean
+  /** Its own key (as a deployment on another resource would have); the shared key is refused. */
+  apiKey?: string
+}
+
 export interface AzureOpenAIEmulatorOptions {
   port?: number
   host?: string
-  deployments?: string[]
+  deployments?: Array<string | EmulatedDeployment>
+  /** Deployments answering /embeddings; default: text-embedding-3-small. */
+  embeddingDeployments?: string[]
   apiKey?: string
   entra?: { jwksUrl: string, issuerPrefix: string }
   chunkDelayMs?: number
@@ -26,6 +37,10 @@ export interface RecordedRequest {
   auth: AuthKind
   stream: boolean
   lastUserText: string | null
+  /** `reasoning.effort` and `reasoning.summary` as sent (Responses API), else null. */
+  reasoning: { effort: string | null, summary: string | null } | null
+  /** Every message text the request carried, system prompt first, in order. */
+  inputTexts: string[]
   status: number | null
   aborted: boolean
   startedAt: number

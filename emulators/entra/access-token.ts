@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { IssuedToken, KoaContext } from 'oidc-provider'
-import { findAccount } from './accounts.ts'
+import { directoryClaims, findAccount } from './accounts.ts'
 import { servicePrincipalId } from './identity.ts'
 import { scpClaim } from './resources.ts'
 
@@ -14,7 +14,7 @@ interface StructuredToken {
  * `scope`, `oid`/`tid`/`roles`, `azp`, `ver`, and app-only tokens (client credentials) that
  * identify the service principal instead of a user.
  */
-export function entraAccessTokenCustomizer(tid: string) {
+export function entraAccessTokenCustomizer(tid: string, graphHost: string) {
   return (_ctx: KoaContext, token: IssuedToken, jwt: StructuredToken): void => {
     const { aud, iss, iat, exp, sub, jti } = jwt.payload
     const common = { aud, iss, iat, nbf: iat, exp, tid, ver: '2.0', azp: token.clientId, azpacr: '1', uti: jti ?? randomUUID() }
@@ -32,6 +32,7 @@ export function entraAccessTokenCustomizer(tid: string) {
       name: account.name,
       preferred_username: account.email,
       ...(account.roles.length ? { roles: account.roles } : {}),
+      ...directoryClaims(account, graphHost),
       scp: scpClaim(token.scope, aud),
     }
   }

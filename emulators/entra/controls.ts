@@ -51,24 +51,42 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, s
       return sendJson(res, 200, { tokenRequests: state.tokenRequests })
     }
     if (path === 'accounts' && !post) return sendJson(res, 200, { accounts: accountView(state) })
+    const accountSwitch = /^accounts\/([^/]+)\/(claims-challenge|refuse-refresh)$/.exec(path)
+    if (accountSwitch && post) {
+      const [, oid = '', name] = accountSwitch
+      if (!findAccount(oid)) return sendJson(res, 404, { error: 'not_found', message: `no seeded account ${oid}` })
+      const { on } = await readJson(req)
+      if (typeof on !== 'boolean') return sendJson(res, 400, { error: 'invalid_request', message: 'on must be a boolean' })
+      const set = name === 'claims-challenge' ? state.claimsChallenges : state.refusedRefreshes
+      if (on) set.add(oid)
+      else set.delete(oid)
+      return sendJson(res, 200, { oid, [name === 'claims-challenge' ? 'claimsChallenge' : 'refuseRefresh']: on })
+    }
+    if (path === 'graph/stats' && !post) return sendJson(res, 200, { requests: state.graphRequests })
     const accountAction = /^accounts\/([^/]+)\/(disable|enable|revoke)$/.exec(path)
     if (accountAction && post) {
       const [, oid = '', action] = accountAction
       if (!findAccount(oid)) return sendJson(res, 404, { error: 'not_found', message: `no seeded account ${oid}` })
       if (action === 'disable') state.disabledAccounts.add(oid)
       if (action === 'enable') state.disabledAccounts.delete(oid)
+      // Tokens issued up to this second are no longer good for CAE-aware resources (Graph, OBO).
+      if (action === 'revoke') state.revokedAt.set(oid, Math.floor(Date.now() / 1000))
       const revokedGrants = action === 'revoke' ? revokeAccount(oid, stores, state) : undefined
       return sendJson(res, 200, { oid, disabled: state.disabledAccounts.has(oid), ...(revokedGrants === undefined ? {} : { revokedGrants }) })
     }
     if (path === 'settings') {
       if (post) {
-        const { accessTokenTtlSeconds } = await readJson(req)
-        if (!Number.isInteger(accessTokenTtlSeconds) || (accessTokenTtlSeconds as number) <= 0) {
+        const { accessTokenTtlSeconds, reportedExpiresInSeconds } = await readJson(req)
+        if (accessTokenTtlSeconds !== undefined && (!Number.isInteger(accessTokenTtlSeconds) || (accessTokenTtlSeconds as number) <= 0)) {
           return sendJson(res, 400, { error: 'invalid_request', message: 'accessTokenTtlSeconds must be a positive integer' })
         }
-        state.accessTokenTtlSeconds = accessTokenTtlSeconds as number
+        if (reportedExpiresInSeconds !== undefined && reportedExpiresInSeconds !== null && (!Number.isInteger(reportedExpiresInSeconds) || (reportedExpiresInSeconds as number) < 0)) {
+          return sendJson(res, 400, { error: 'invalid_request', message: 'reportedExpiresInSeconds must be a whole number of seconds, or null' })
+        }
+        if (accessTokenTtlSeconds !== undefined) state.accessTokenTtlSeconds = accessTokenTtlSeconds as number
+        if (reportedExpiresInSeconds !== undefined) state.reportedExpiresInSeconds = reportedExpiresInSeconds as number | null
       }
-      return sendJson(res, 200, { accessTokenTtlSeconds: state.accessTokenTtlSeconds })
+      return sendJson(res, 200, { accessTokenTtlSeconds: state.accessTokenTtlSeconds, reportedExpiresInSeconds: state.reportedExpiresInSeconds })
     }
     if (path === 'outage') {
       if (post) {

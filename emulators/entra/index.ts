@@ -2,7 +2,7 @@ import { createServer as createHttpServer } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { RequestListener, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { accounts, allTenants, tenants } from './accounts.ts'
+import { accounts, allTenants, groups, tenants } from './accounts.ts'
 import { createSigningKey } from './keys.ts'
 import type { JWK } from 'jose'
 import { createTenantProvider } from './provider.ts'
@@ -10,9 +10,12 @@ import type { ClientRegistration } from './provider.ts'
 import { createRequestHandler } from './server.ts'
 import type { TenantRuntime } from './server.ts'
 import { createState } from './state.ts'
+import { createGraphHandler } from './graph.ts'
 import { TokenStore } from './store.ts'
 
-export { accounts, tenants }
+const GRAPH_RESOURCE = 'https://graph.microsoft.com'
+
+export { accounts, groups, tenants }
 export { defaultClient } from './defaults.ts'
 export { createSigningKey } from './keys.ts'
 export type { Account, Tenant } from './accounts.ts'
@@ -59,6 +62,8 @@ export async function startEntraEmulator(options: EntraEmulatorOptions): Promise
   const [signingKey, port] = await Promise.all([options.signingKey ?? createSigningKey(), listen(server, options.port ?? 0, host)])
   const authorityHost = `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`
 
+  // Graph tokens name the real Graph as audience, or this host when the app's MICROSOFT_GRAPH_URL is it.
+  const graphResources = [authorityHost, GRAPH_RESOURCE]
   const runtimes = new Map<string, TenantRuntime>()
   for (const tenant of allTenants) {
     const store = new TokenStore()
@@ -69,10 +74,18 @@ export async function startEntraEmulator(options: EntraEmulatorOptions): Promise
       signingKey,
       state,
       store,
+      graphResources,
     })
     runtimes.set(tenant.id, { tenant, provider, store, callback: provider.callback() })
   }
-  ready.handle = createRequestHandler(runtimes, state)
+  const graph = createGraphHandler({
+    state,
+    signingKey,
+    resources: graphResources,
+    issuers: allTenants.map(tenant => `${authorityHost}/${tenant.id}/v2.0`),
+    host: authorityHost,
+  })
+  ready.handle = createRequestHandler(runtimes, state, graph)
 
   return {
     authorityHost,

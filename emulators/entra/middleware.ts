@@ -1,7 +1,7 @@
 import type { KoaContext, Middleware, OidcKoaContext } from 'oidc-provider'
 import { entraTokenError } from './entra-errors.ts'
 import { routes } from './routes.ts'
-import { countTokenRequest } from './state.ts'
+import { claimsChallenge, countTokenRequest } from './state.ts'
 import type { EmulatorState } from './state.ts'
 
 // Koa middleware run around oidc-provider's own routes (`provider.use`), where its
@@ -31,17 +31,20 @@ export function entraTokenResponses(state: EmulatorState, tenantName: string): M
     const body = ctx.body as Record<string, unknown>
     if (typeof body.error === 'string') {
       const params = ctx.oidc.body ?? {}
-      ctx.body = entraTokenError({ error: body.error, error_description: body.error_description as string | undefined }, {
+      // A Conditional Access challenge travels with the error: the app sends it to authorize.
+      const challenge = typeof body.claims === 'string' ? { suberror: body.suberror, claims: body.claims } : {}
+      ctx.body = { ...entraTokenError({ error: body.error, error_description: body.error_description as string | undefined }, {
         grantType: params.grant_type,
         detail: ctx.state.errorDetail as string | undefined,
         refreshTokenRevoked: params.grant_type === 'refresh_token' && state.revokedRefreshTokens.has(String(params.refresh_token)),
         clientId: ctx.oidc.client?.clientId ?? params.client_id,
         tenantName,
         correlationId: ctx.get('client-request-id') || undefined,
-      })
+      }), ...challenge }
     }
     else if (typeof body.expires_in === 'number') {
-      ctx.body = { ...body, ext_expires_in: body.expires_in }
+      const expiresIn = state.reportedExpiresInSeconds ?? body.expires_in
+      ctx.body = { ...body, expires_in: expiresIn, ext_expires_in: expiresIn }
     }
   }
 }
@@ -87,4 +90,27 @@ function nameTheClient(ctx: KoaContext, postLogoutRedirectUris: Map<string, stri
   if (!clientId) return
   query.set('client_id', clientId)
   ctx.querystring = query.toString()
+}
+
+/**
+ * Refreshes Entra turns down for one account: "refuse refreshes" (invalid_grant, as after a
+ * password reset) or a Conditional Access step-up (interaction_required with a `claims` challenge).
+ * Runs inside entraTokenResponses, so the errors get Entra's shape.
+ */
+export function refreshPolicies(state: EmulatorState): Middleware {
+  return async (ctx, next) => {
+    await next()
+    if (!isTokenRoute(ctx) || ctx.oidc.body?.grant_type !== 'refresh_token' || ctx.status !== 200) return
+    const body = ctx.body as Record<string, unknown>
+    const payload = typeof body.access_token === 'string' ? body.access_token.split('.')[1] : undefined
+    const oid = payload ? String(JSON.parse(Buffer.from(payload, 'base64url').toString()).oid) : ''
+    if (state.refusedRefreshes.has(oid)) {
+      ctx.status = 400
+      ctx.body = { error: 'invalid_grant', error_description: 'AADSTS50173: The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.' }
+    }
+    else if (state.claimsChallenges.has(oid)) {
+      ctx.status = 400
+      ctx.body = { error: 'interaction_required', error_description: 'AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access this application.', suberror: 'basic_action', claims: claimsChallenge(oid) }
+    }
+  }
 }

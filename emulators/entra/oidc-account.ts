@@ -1,12 +1,12 @@
 import { errors } from 'oidc-provider'
 import type { KoaContext } from 'oidc-provider'
-import { findAccount } from './accounts.ts'
+import { directoryClaims, findAccount } from './accounts.ts'
 import type { EmulatorState } from './state.ts'
 
 export const DISABLED_DESCRIPTION = 'AADSTS50057: User account is disabled. The user object in Active Directory backing this account has been disabled. An admin can re-enable this account through PowerShell.'
 
 /** oidc-provider's `findAccount`: the seeded accounts of one tenant, with Entra's ID token claims. */
-export function createFindAccount(tid: string, state: EmulatorState) {
+export function createFindAccount(tid: string, state: EmulatorState, graphHost: string) {
   return async (ctx: KoaContext, id: string) => {
     const account = findAccount(id)
     if (!account || account.tid !== tid) return undefined
@@ -28,6 +28,7 @@ export function createFindAccount(tid: string, state: EmulatorState) {
           preferred_username: account.email,
           email: account.email,
           ...(account.roles.length ? { roles: account.roles } : {}),
+          ...directoryClaims(account, graphHost),
         }
       },
     }

@@ -104,6 +104,7 @@ declare module 'oidc-provider' {
     Client: { find(id: string): Promise<Client | undefined> }
     callback(): (req: IncomingMessage, res: ServerResponse) => void
     use(middleware: Middleware): this
+    registerGrantType(name: string, handler: (ctx: OidcKoaContext) => Promise<void>, params?: string[]): void
     on(event: string, listener: (ctx: KoaContext, error: Error & { error_detail?: string }) => void): this
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>
     interactionFinished(

@@ -5,7 +5,8 @@ import type { Tenant } from './accounts.ts'
 import { entraAccessTokenCustomizer } from './access-token.ts'
 import { createInteractionPolicy, loadPreconsentedGrant, restoreOfflineAccess } from './consent.ts'
 import { pairwiseSubject } from './identity.ts'
-import { countTokenRequests, endSessionWithoutConfirmation, entraTokenResponses } from './middleware.ts'
+import { countTokenRequests, endSessionWithoutConfirmation, entraTokenResponses, refreshPolicies } from './middleware.ts'
+import { JWT_BEARER, registerOnBehalfOf } from './on-behalf-of.ts'
 import { createFindAccount } from './oidc-account.ts'
 import { renderErrorPage, renderSignedOut } from './pages.ts'
 import { assertDefaultScope, resourceForScope, resourceServerInfo } from './resources.ts'
@@ -27,12 +28,14 @@ export interface TenantProviderOptions {
   signingKey: JWK
   state: EmulatorState
   store: TokenStore
+  /** The Microsoft Graph resources (audiences) the on-behalf-of grant issues tokens for. */
+  graphResources: string[]
 }
 
 const DAY = 24 * 60 * 60
 
 /** One oidc-provider per tenant, configured to behave like Entra ID's v2.0 endpoints. */
-export function createTenantProvider({ issuer, tenant, clients, signingKey, state, store }: TenantProviderOptions): Provider {
+export function createTenantProvider({ issuer, tenant, clients, signingKey, state, store, graphResources }: TenantProviderOptions): Provider {
   const appIds = clients.map(client => client.clientId)
   // Per-tenant names: all tenants share one host, and a cookie of one must not clobber another's.
   const cookieSuffix = tenant.id.slice(0, 8)
@@ -45,7 +48,7 @@ export function createTenantProvider({ issuer, tenant, clients, signingKey, stat
       client_secret: client.clientSecret,
       redirect_uris: client.redirectUris,
       post_logout_redirect_uris: client.postLogoutRedirectUris ?? [],
-      grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+      grant_types: ['authorization_code', 'refresh_token', 'client_credentials', JWT_BEARER],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_post',
       subject_type: 'pairwise',
@@ -65,7 +68,7 @@ export function createTenantProvider({ issuer, tenant, clients, signingKey, stat
       auth_time: null,
       iss: null,
       sid: null,
-      openid: ['sub', 'oid', 'tid', 'ver', 'roles'],
+      openid: ['sub', 'oid', 'tid', 'ver', 'roles', 'groups', 'acct', 'idp'],
       profile: ['name', 'preferred_username'],
       email: ['email'],
     },
@@ -73,7 +76,7 @@ export function createTenantProvider({ issuer, tenant, clients, signingKey, stat
     conformIdTokenClaims: false,
     subjectTypes: ['public', 'pairwise'],
     pairwiseIdentifier: (_ctx: KoaContext, accountId: string, client: { clientId: string }) => pairwiseSubject(client.clientId, accountId),
-    findAccount: createFindAccount(tenant.id, state),
+    findAccount: createFindAccount(tenant.id, state, graphResources[0]!),
     loadExistingGrant: loadPreconsentedGrant,
     extraParams: { domain_hint: restoreOfflineAccess },
     interactions: {
@@ -126,7 +129,7 @@ export function createTenantProvider({ issuer, tenant, clients, signingKey, stat
           resourceServerInfo(indicator, appIds, tenant.domain, state.accessTokenTtlSeconds),
       },
     },
-    formats: { customizers: { jwt: entraAccessTokenCustomizer(tenant.id) } },
+    formats: { customizers: { jwt: entraAccessTokenCustomizer(tenant.id, graphResources[0]!) } },
     discovery: {
       cloud_instance_name: 'microsoftonline.com',
       cloud_graph_host_name: 'graph.windows.net',
@@ -142,6 +145,8 @@ export function createTenantProvider({ issuer, tenant, clients, signingKey, stat
 
   provider.use(countTokenRequests(state))
   provider.use(entraTokenResponses(state, tenant.domain))
+  provider.use(refreshPolicies(state))
+  registerOnBehalfOf(provider, { tenant, issuer, signingKey, state, graphResources })
   provider.use(endSessionWithoutConfirmation({
     sessionCookie,
     postLogoutRedirectUris: new Map(clients.map(client => [client.clientId, client.postLogoutRedirectUris ?? []])),

@@ -5,12 +5,22 @@ export type CountedGrantType = typeof countedGrantTypes[number]
 
 export interface EmulatorState {
   accessTokenTtlSeconds: number
+  /** When set, token responses claim this `expires_in` (0: expired on arrival, as with clock skew). */
+  reportedExpiresInSeconds: number | null
   /** While true every OIDC endpoint drops the connection, as if Entra were unreachable. */
   outage: boolean
   tokenRequests: Record<CountedGrantType, number>
   disabledAccounts: Set<string>
   /** Refresh tokens killed by an explicit revoke, so their rejection can say why (AADSTS50173). */
   revokedRefreshTokens: Set<string>
+  /** Accounts revoked ("revoke sessions"), with when: tokens issued before it fail CAE checks. */
+  revokedAt: Map<string, number>
+  /** Accounts a Conditional Access policy now challenges (step-up): refresh, OBO and Graph answer with claims. */
+  claimsChallenges: Set<string>
+  /** Accounts whose refreshes Entra refuses, e.g. to provoke a sign-in loop. */
+  refusedRefreshes: Set<string>
+  /** Microsoft Graph stand-in requests, by path. */
+  graphRequests: Record<string, number>
 }
 
 function zeroCounts(): Record<CountedGrantType, number> {
@@ -20,10 +30,15 @@ function zeroCounts(): Record<CountedGrantType, number> {
 export function createState(accessTokenTtlSeconds: number): EmulatorState {
   return {
     accessTokenTtlSeconds,
+    reportedExpiresInSeconds: null,
     outage: false,
     tokenRequests: zeroCounts(),
     disabledAccounts: new Set(),
     revokedRefreshTokens: new Set(),
+    revokedAt: new Map(),
+    claimsChallenges: new Set(),
+    refusedRefreshes: new Set(),
+    graphRequests: {},
   }
 }
 
@@ -35,4 +50,15 @@ export function countTokenRequest(state: EmulatorState, grantType: unknown): voi
 
 export function resetStats(state: EmulatorState): void {
   state.tokenRequests = zeroCounts()
+  state.graphRequests = {}
+}
+
+/** The Conditional Access policy id a challenge for this account names (in `capolids`). */
+export function challengePolicyId(oid: string): string {
+  return `ca-${oid}`
+}
+
+/** Entra's `claims` challenge for an account: what the authorize request must carry to satisfy it. */
+export function claimsChallenge(oid: string): string {
+  return JSON.stringify({ access_token: { capolids: { essential: true, values: [challengePolicyId(oid)] } } })
 }

@@ -1,7 +1,9 @@
 import { consola } from 'consola'
+import { startTurnService } from '../chat/turn'
+import { startDocumentWorker } from '../documents/jobs'
 
 // Bring the database up before the first request is served (settings: server/early/settings.ts).
-export default defineNitroPlugin(() => {
+export default defineNitroPlugin((nitroApp) => {
   const fatal = (message: string) => {
     consola.error(message)
     // In production a process that cannot do its job must stop so the orchestrator notices;
@@ -20,7 +22,16 @@ export default defineNitroPlugin(() => {
   // The Kubernetes migration Job runs the image with MIGRATE_ONLY=true: migrate, then exit.
   const migrateOnly = process.env.MIGRATE_ONLY === 'true'
   startDatabase(fatal, { maxAttempts: migrateOnly ? 10 : Infinity }).then(
-    () => migrateOnly && process.exit(0),
+    async () => {
+      if (migrateOnly) process.exit(0)
+      // Stop and followers from any replica, and the sweep of turns whose replica died.
+      await startTurnService({ singleProcess: !config.database.url }).catch((error: unknown) => {
+        fatal(`Could not listen for chat turns on ${target}: ${(error as Error).message}`)
+      })
+      // Company documents are ingested by every replica; the shutdown drain stops it ('close').
+      const stopDocumentWorker = startDocumentWorker({ singleProcess: !config.database.url })
+      nitroApp.hooks.hook('close', stopDocumentWorker)
+    },
     () => migrateOnly && fatal(`Gave up on ${target}; migrations not applied`),
   )
 })

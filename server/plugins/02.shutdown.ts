@@ -1,9 +1,11 @@
+import { cutRunningTurns, runningTurns } from '../chat/turn'
+
 const logger = taggedLogger('shutdown')
 
 /**
  * Kubernetes sends SIGTERM, then SIGKILL after terminationGracePeriodSeconds. On SIGTERM:
  * readiness turns 503 at once (the ingress stops routing here), no new chat starts, open answers
- * get SHUTDOWN_GRACE_SECONDS to finish, answers still running are cut and stored as `partial`,
+ * get SHUTDOWN_GRACE_SECONDS to finish, answers still running are cut and stored as `interrupted`,
  * then the process exits 0. Nitro's own handler would just wait for sockets, so it is turned off.
  */
 export default defineNitroPlugin((nitroApp) => {
@@ -15,16 +17,13 @@ export default defineNitroPlugin((nitroApp) => {
     exiting = true
     markShuttingDown()
     const graceMs = useServerConfig().shutdownGraceSeconds * 1000
-    const open = activeGenerations()
-    logger.info(`${signal}: not ready any more; ${open.length} open answer(s) get ${graceMs / 1000}s to finish`)
-    const allStored = () => Promise.all(activeGenerations().map(g => g.stored))
+    logger.info(`${signal}: not ready any more; ${runningTurns().count} open answer(s) get ${graceMs / 1000}s to finish`)
     let timer: ReturnType<typeof setTimeout> | undefined
-    await Promise.race([allStored(), new Promise(resolve => timer = setTimeout(resolve, graceMs))])
+    await Promise.race([runningTurns().stored, new Promise(resolve => timer = setTimeout(resolve, graceMs))])
     clearTimeout(timer)
-    const cut = activeGenerations()
-    for (const generation of cut) void stopGeneration(generation.chatId, 'shutdown')
-    await Promise.race([allStored(), new Promise(resolve => setTimeout(resolve, 3_000))])
-    if (cut.length) logger.warn(`Cut ${cut.length} answer(s) at the end of the grace period; stored as partial`)
+    const cut = cutRunningTurns()
+    await Promise.race([runningTurns().stored, new Promise(resolve => setTimeout(resolve, 3_000))])
+    if (cut) logger.warn(`Cut ${cut} answer(s) at the end of the grace period; stored as interrupted`)
     await nitroApp.hooks.callHook('close').catch(() => {})
     await closeDb().catch(() => {})
     logger.info('Drained; exiting')

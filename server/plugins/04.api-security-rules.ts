@@ -13,7 +13,9 @@ function deepFreeze<T>(value: T): T {
 
 /**
  * nuxt-security works out each request's rules by cloning all of its options and building a
- * router, on every request: a third of a /api/health request's CPU in the benchmark's profiles.
+ * router, on every request: the figure that pays for this adapter is `npm run bench`'s
+ * authenticated API row (GET /api/chats against GET /api/health), and tests/server/production.test.ts
+ * pins it to nuxt-security's own headers and request limits.
  * The rules depend only on which route-rule patterns match the path, so for API routes the rules
  * it worked out once are kept per set of matching patterns and handed to later requests.
  *

@@ -1,6 +1,7 @@
 import { createAzure } from '@ai-sdk/azure'
 import type { TokenCredential } from '@azure/identity'
-import type { LanguageModel } from 'ai'
+import type { EmbeddingModel, LanguageModel } from 'ai'
+import type { ModelConfig } from './deployments'
 
 // Loaded only for keyless access: @azure/identity holds ~8 MB of heap a key-based server never uses.
 type IdentityLibrary = typeof import('@azure/identity')
@@ -35,39 +36,77 @@ function buildCredential(lib: IdentityLibrary, identity: ServerConfig['azureOpen
   }
 }
 
-let model: LanguageModel | undefined
+const models = new Map<string, LanguageModel>()
+let tokenProvider: Promise<() => Promise<string>> | undefined
 
-/** The Azure OpenAI deployment as an AI SDK model, authenticated by key or Entra token. */
-export function getLanguageModel(): LanguageModel {
-  if (model) return model
-  const { azureOpenai } = useServerConfig()
+/** One Entra token provider for every keyless deployment: they share the server's identity. */
+async function entraToken(): Promise<string> {
+  tokenProvider ??= import('@azure/identity').then((lib) => {
+    const { credential, description } = buildCredential(lib, useServerConfig().azureOpenai.identity)
+    logger.info(`Keyless deployments authenticate with ${description}`)
+    return lib.getBearerTokenProvider(credential, COGNITIVE_SERVICES_SCOPE)
+  }).catch((error: unknown) => {
+    // Tried again at the next answer rather than failing every answer from now on.
+    tokenProvider = undefined
+    throw error
+  })
+  return (await tokenProvider)()
+}
+
+/** The configured model by id; an unknown or missing id (a deployment since removed) is the default. */
+export function modelConfig(id?: string | null): ModelConfig {
+  const { models: configured } = useServerConfig().azureOpenai
+  return configured.find(m => m.id === id) ?? configured[0]!
+}
+
+/**
+ * What a reasoning deployment is asked for: its effort and a summary. Azure's deployment names are
+ * free, so the SDK is told it is a reasoning model rather than left to guess from the name (a
+ * guess that would send `temperature` and the like, which these models refuse).
+ */
+export function providerOptionsFor(config: ModelConfig) {
+  if (!config.reasoning) return undefined
+  return {
+    azure: {
+      forceReasoning: true,
+      reasoningEffort: config.reasoning.effort,
+      ...(config.reasoning.summary ? { reasoningSummary: 'auto' } : {}),
+    },
+  }
+}
+
+/** A deployment as an AI SDK model, authenticated by its key or an Entra token. */
+export function getLanguageModel(config: ModelConfig = modelConfig()): LanguageModel {
+  const cached = models.get(config.id)
+  if (cached) return cached
   const target = {
-    ...(azureOpenai.baseURL ? { baseURL: azureOpenai.baseURL } : { resourceName: azureOpenai.resourceName }),
-    ...(azureOpenai.apiVersion ? { apiVersion: azureOpenai.apiVersion, useDeploymentBasedUrls: true } : {}),
+    ...(config.baseURL ? { baseURL: config.baseURL } : { resourceName: config.resourceName }),
+    ...(config.apiVersion ? { apiVersion: config.apiVersion, useDeploymentBasedUrls: true } : {}),
   }
-  let auth: { apiKey: string } | { tokenProvider: () => Promise<string> }
-  if (azureOpenai.apiKey) {
-    auth = { apiKey: azureOpenai.apiKey }
-    logger.info(`Using deployment ${azureOpenai.deployment} (${azureOpenai.api} API) with an API key`)
-  }
-  else {
-    let provider: Promise<() => Promise<string>> | undefined
-    auth = {
-      tokenProvider: async () => {
-        provider ??= import('@azure/identity').then((lib) => {
-          const { credential, description } = buildCredential(lib, azureOpenai.identity)
-          logger.info(`Using deployment ${azureOpenai.deployment} (${azureOpenai.api} API) with ${description}`)
-          return lib.getBearerTokenProvider(credential, COGNITIVE_SERVICES_SCOPE)
-        }).catch((error: unknown) => {
-          // Tried again at the next answer rather than failing every answer from now on.
-          provider = undefined
-          throw error
-        })
-        return (await provider)()
-      },
-    }
-  }
+  const auth = config.apiKey ? { apiKey: config.apiKey } : { tokenProvider: entraToken }
+  logger.info(`Model ${config.id}: deployment ${config.deployment} (${config.api} API) with ${config.apiKey ? 'an API key' : 'an Entra token'}`)
   const azure = createAzure({ ...target, ...auth })
-  model = azureOpenai.api === 'chat' ? azure.chat(azureOpenai.deployment) : azure.responses(azureOpenai.deployment)
+  const model = config.api === 'chat' ? azure.chat(config.deployment) : azure.responses(config.deployment)
+  models.set(config.id, model)
   return model
+}
+
+let embeddingModel: EmbeddingModel | undefined
+
+/**
+ * The embedding deployment (AZURE_OPENAI_EMBEDDING_DEPLOYMENT) as an AI SDK model: on the default
+ * model's resource, with the same key or keyless credential as chat.
+ */
+export function getEmbeddingModel(): EmbeddingModel {
+  if (embeddingModel) return embeddingModel
+  const config = modelConfig()
+  const target = {
+    ...(config.baseURL ? { baseURL: config.baseURL } : { resourceName: config.resourceName }),
+    ...(config.apiVersion ? { apiVersion: config.apiVersion, useDeploymentBasedUrls: true } : {}),
+  }
+  const auth = config.apiKey ? { apiKey: config.apiKey } : { tokenProvider: entraToken }
+  const deployment = useServerConfig().documents.embeddingDeployment
+  logger.info(`Embeddings: deployment ${deployment} with ${config.apiKey ? 'an API key' : 'an Entra token'}`)
+  embeddingModel = createAzure({ ...target, ...auth }).embedding(deployment)
+  return embeddingModel
 }

@@ -1,3 +1,4 @@
+import { sql, type SQL } from 'drizzle-orm'
 import type { H3Event } from 'h3'
 import type { AuditOutcome } from '../database/schema'
 
@@ -12,6 +13,19 @@ export const auditActions = [
   'user_enabled',
   'audit_exported',
   'retention_run',
+  'assistant_created',
+  'assistant_changed',
+  'document_uploaded',
+  'document_deleted',
+  'feedback_given',
+  'feedback_cleared',
+  'feedback_exported',
+  'chat_exported',
+  'data_exported',
+  'share_created',
+  'share_revoked',
+  'share_opened',
+  'share_copied',
 ] as const
 export type AuditAction = typeof auditActions[number]
 
@@ -21,7 +35,7 @@ export interface AuditEntry {
   outcome?: AuditOutcome
   /** Our user id; null for the system (scheduled jobs) or an identity we never let in. */
   actorId?: string | null
-  target?: { type: 'user' | 'chat' | 'entra_account' | 'audit_log', id: string | null }
+  target?: { type: 'user' | 'chat' | 'message' | 'entra_account' | 'audit_log' | 'assistant' | 'document' | 'feedback' | 'share', id: string | null }
   /** A code (TenantNotAllowed, RefreshAccessTokenError), never free text from a user. */
   reason?: string | null
   /** Counts and filters; never message text, tokens or session ids. */
@@ -65,4 +79,18 @@ export async function recordAudit(entry: AuditEntry, db: Database = useDb()): Pr
     details: entry.details ?? null,
     ...requestFacts(entry.event ?? currentEvent()),
   })
+}
+
+/**
+ * The same entry as an INSERT for a statement of its own that writes what it records, added only
+ * where `condition` holds, so the entry and the change stand or fall together.
+ */
+export function auditInsertWhere(entry: AuditEntry, condition: SQL): SQL {
+  const { auditLog } = tables
+  const facts = requestFacts(entry.event ?? currentEvent())
+  const details = entry.details ? JSON.stringify(entry.details) : null
+  return sql`INSERT INTO ${auditLog} (actor_id, action, target_type, target_id, outcome, reason, ip, user_agent, request_id, details)
+    SELECT ${entry.actorId ?? null}::uuid, ${entry.action}, ${entry.target?.type ?? null}, ${entry.target?.id ?? null}, ${entry.outcome ?? 'success'},
+      ${entry.reason ?? null}, ${facts.ip}, ${facts.userAgent}, ${facts.requestId}, ${details}::jsonb
+    WHERE ${condition}`
 }

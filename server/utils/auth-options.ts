@@ -19,6 +19,21 @@ let options: AuthOptions | undefined
 // it the token object the jwt callback returned): one read of the session row, not two.
 const checkedWith = new WeakMap<object, SessionCheck>()
 
+// The groups the signIn callback resolved (perhaps from Graph), for the jwt callback of the same
+// sign-in: next-auth hands both the same account object.
+const groupsOfSignIn = new WeakMap<object, string[]>()
+
+/** The groups of a signing-in user, or the refusal code when they cannot be read. */
+async function groupsAtSignIn(claims: EntraClaims, accessToken: string | undefined): Promise<string[] | ClaimsChallengeError | 'GroupsUnavailable'> {
+  try {
+    return await resolveGroups(claims, accessToken)
+  }
+  catch (error) {
+    logger.warn(`Could not read the groups of ${claims.tid}/${claims.oid}: ${error instanceof Error ? error.message : String(error)}`)
+    return error instanceof ClaimsChallengeError ? error : 'GroupsUnavailable'
+  }
+}
+
 /** next-auth's options: the Azure AD provider pointed at the configured authority, and our callbacks. */
 export function useAuthOptions(): AuthOptions {
   options ??= build()
@@ -40,7 +55,7 @@ function build(): AuthOptions {
         // The provider would hard-code login.microsoftonline.com; sovereign clouds and the local
         // emulator differ only in this host.
         wellKnown: discoveryUrl(),
-        authorization: { params: { scope: azureAd.scope, ...(azureAd.prompt ? { prompt: azureAd.prompt } : {}) } },
+        authorization: { params: { scope: azureAd.scope, claims: claimsParameter(), ...(azureAd.prompt ? { prompt: azureAd.prompt } : {}) } },
         checks: ['pkce', 'state', 'nonce'],
         httpOptions: { timeout: 10_000 },
         // Keyed by oid and fetching nothing: the stock profile() calls Graph for a photo, which
@@ -52,7 +67,7 @@ function build(): AuthOptions {
     ],
     pages: { signIn: '/api/session/sign-in', error: '/auth/error' },
     callbacks: {
-      async signIn({ profile }) {
+      async signIn({ profile, account }) {
         const claims = profile as (Profile & EntraClaims) | undefined
         if (!claims?.tid || !claims.oid) return refuse('MissingClaims')
         if (!isTenantAllowed(claims.tid)) {
@@ -64,6 +79,19 @@ function build(): AuthOptions {
           logger.warn(`Refused sign-in of disabled user ${existing.id}`)
           return refuse('AccountDisabled', claims, existing.id)
         }
+        if (isGuest(claims) && !azureAd.allowGuests) {
+          logger.warn(`Refused sign-in of guest ${claims.tid}/${claims.oid}: ALLOW_GUESTS is off`)
+          return refuse('GuestNotAllowed', claims, existing?.id)
+        }
+        const groups = await groupsAtSignIn(claims, account?.access_token)
+        if (typeof groups === 'string') return refuse(groups, claims, existing?.id)
+        // Conditional Access wants more before Graph answers: straight back to Entra with the challenge.
+        if (groups instanceof ClaimsChallengeError) return `/api/session/sign-in?${new URLSearchParams({ callbackUrl: '/', claims: groups.claims })}`
+        if (!isInAllowedGroup(groups)) {
+          logger.warn(`Refused sign-in of ${claims.tid}/${claims.oid}: in none of ACCESS_ALLOWED_GROUPS`)
+          return refuse('NotInAllowedGroup', claims, existing?.id)
+        }
+        if (account) groupsOfSignIn.set(account, groups)
         return true
       },
       async jwt({ token, account, profile }) {
@@ -74,14 +102,18 @@ function build(): AuthOptions {
             objectId: claims.oid!,
             email: claims.email ?? claims.preferred_username,
             displayName: claims.name,
+            isGuest: isGuest(claims),
           }, { signedIn: true })
           const sid = await createAuthSession({
             userId: user.id,
             accessToken: account.access_token!,
             refreshToken: account.refresh_token,
             expiresAt: new Date((account.expires_at ?? Math.floor(Date.now() / 1000) + 300) * 1000),
+            groups: groupsOfSignIn.get(account) ?? [],
           })
           logger.info(`User ${user.id} signed in`)
+          // In the background: the photo is not worth a slower sign-in, and never goes in the cookie.
+          void refreshUserPhoto(user.id, account.access_token!)
           await recordAudit({ action: 'sign_in', actorId: user.id, target: { type: 'user', id: user.id } })
           const signedIn: SessionToken = { sid, uid: user.id, name: user.displayName, roles: claims.roles ?? [] }
           return signedIn

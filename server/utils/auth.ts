@@ -1,8 +1,12 @@
+import { createHash } from 'node:crypto'
 import type { H3Event } from 'h3'
 
 export interface CurrentUser {
   id: string
+  /** Entra app roles, plus Admin for members of ADMIN_GROUPS. */
   roles: string[]
+  /** Entra security group object ids ([] when none or when the groups claim is not configured); also whose shared document libraries the user may read. */
+  groups: string[]
   via: 'session' | 'bearer'
   sessionId?: string
 }
@@ -19,9 +23,30 @@ async function fromBearer(event: H3Event, token: string): Promise<CurrentUser> {
     throw error
   })
   if (!claims) unauthorized(event, 'The access token is not valid for this application.')
-  const user = await upsertUser({ tenantId: claims.tid!, objectId: claims.oid!, email: claims.email ?? claims.preferred_username, displayName: claims.name }, { signedIn: false })
+  const guest = isGuest(claims)
+  if (guest && !useServerConfig().azureAd.allowGuests) unauthorized(event, 'Guest accounts may not use the assistant.', 'GuestNotAllowed')
+  const groups = await bearerGroups(claims, token)
+  if (!isInAllowedGroup(groups)) unauthorized(event, 'You are not in a group allowed to use the assistant.', 'NotInAllowedGroup')
+  const user = await upsertUser({ tenantId: claims.tid!, objectId: claims.oid!, email: claims.email ?? claims.preferred_username, displayName: claims.name, isGuest: guest }, { signedIn: false })
   if (user.disabledAt) unauthorized(event, 'Your account is disabled in the assistant. Contact your administrator.', 'AccountDisabled')
-  return { id: user.id, roles: claims.roles ?? [], via: 'bearer' }
+  return { id: user.id, roles: rolesWithGroups(claims.roles ?? [], groups), groups, via: 'bearer' }
+}
+
+// Overage groups of bearer callers, read from Graph once per token rather than once per request.
+const bearerGroupCache = new Map<string, { groups: string[], until: number }>()
+
+async function bearerGroups(claims: EntraClaims & { exp?: number }, token: string): Promise<string[]> {
+  if (!groupsOverflow(claims)) return resolveGroups(claims, token)
+  const key = createHash('sha256').update(token).digest('base64url')
+  const cached = bearerGroupCache.get(key)
+  if (cached && cached.until > Date.now()) return cached.groups
+  const groups = await resolveGroups(claims, token).catch((error: unknown) => {
+    if (error instanceof EntraUnavailableError) throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'Microsoft Graph is unreachable, so your groups cannot be read; please try again.' })
+    throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message: 'Your groups could not be read from Microsoft Graph.', data: { reason: 'GroupsUnavailable' } })
+  })
+  if (bearerGroupCache.size > 1000) bearerGroupCache.clear()
+  bearerGroupCache.set(key, { groups, until: (claims.exp ?? 0) * 1000 })
+  return groups
 }
 
 async function fromSession(event: H3Event): Promise<CurrentUser> {
@@ -29,22 +54,16 @@ async function fromSession(event: H3Event): Promise<CurrentUser> {
   if (!token) unauthorized(event, 'Please sign in to continue.')
   const check = await checkAuthSession(token.sid)
   if (check.status === 'unavailable') throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: check.reason })
-  if (check.status === 'ended') unauthorized(event, 'Your session has ended. Please sign in again.', check.reason)
+  if (check.status === 'ended') {
+    const ended = await readSessionEnd(token.sid)
+    rememberSessionEnd(event, { reason: check.reason, claims: ended?.claimsChallenge ?? null, atOnce: ended?.atOnce ?? false })
+    unauthorized(event, 'Your session has ended. Please sign in again.', check.reason)
+  }
   if (check.userDisabled) {
     await endAuthSession(token.sid, 'AccountDisabled')
     unauthorized(event, 'Your account is disabled in the assistant. Contact your administrator.', 'AccountDisabled')
   }
-  return { id: check.userId, roles: token.roles ?? [], via: 'session', sessionId: token.sid }
-}
-
-/**
- * The user id the session cookie names, before the database has confirmed the session: a handler
- * may start reading that user's rows while requireUser checks, and use them only if requireUser
- * returns the same id. Undefined for bearer tokens and requests without a session cookie.
- */
-export function sessionUserHint(event: H3Event): string | undefined {
-  if (getHeader(event, 'authorization')) return undefined
-  return readSessionToken(event)?.uid
+  return { id: check.userId, roles: rolesWithGroups(token.roles ?? [], check.groups), groups: check.groups, via: 'session', sessionId: token.sid }
 }
 
 /** Who is asking: a signed-in browser session or a verified Entra bearer token; otherwise 401. */

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { z } from 'zod'
+import { baseURLOf, parseDeployments, type ModelConfig } from './deployments'
 
 // Every setting the server reads, by the name operators set it under (see .env.example and the
 // README, which list them in this order). Parsed once; production refuses to start on a problem.
@@ -29,10 +31,16 @@ export const envSchema = z.object({
   AZURE_AD_ALLOWED_TENANTS: optional,
   AZURE_AD_PROMPT: z.enum(['', 'select_account', 'login', 'none']).optional(),
   AZURE_AD_EXPOSE_ACCESS_TOKEN: flag,
+  MICROSOFT_GRAPH_URL: optional,
+  ACCESS_ALLOWED_GROUPS: optional,
+  ADMIN_GROUPS: optional,
+  ALLOW_GUESTS: flag,
   // Azure OpenAI
   AZURE_OPENAI_ENDPOINT: optional,
   AZURE_OPENAI_RESOURCE_NAME: optional,
   AZURE_OPENAI_DEPLOYMENT: optional,
+  AZURE_OPENAI_DEPLOYMENTS: optional,
+  AZURE_OPENAI_DEPLOYMENTS_FILE: optional,
   AZURE_OPENAI_API: z.enum(['', 'responses', 'chat']).optional(),
   AZURE_OPENAI_API_VERSION: optional,
   AZURE_OPENAI_API_KEY: optional,
@@ -47,9 +55,17 @@ export const envSchema = z.object({
   CHAT_TIMEOUT_SECONDS: positiveInt(60),
   RATE_LIMIT_REQUESTS_PER_MINUTE: positiveInt(30),
   DAILY_TOKEN_QUOTA: positiveInt(500_000),
+  // Company documents
+  AZURE_OPENAI_EMBEDDING_DEPLOYMENT: optional,
+  DOCUMENT_MAX_MB: positiveInt(25),
+  DOCUMENT_MAX_PAGES: positiveInt(500),
+  // A PostgreSQL text search configuration name: it is cast to regconfig in SQL.
+  DOCUMENT_SEARCH_LANGUAGE: z.string().trim().regex(/^[a-z_]*$/, 'must be a text search configuration name such as english or german').optional().transform(v => v || 'english'),
   // Retention
   MESSAGE_RETENTION_DAYS: retentionDays,
   AUDIT_RETENTION_DAYS: retentionDays,
+  // Feedback
+  FEEDBACK_INCLUDE_TEXT: flag,
   // Operations
   SHUTDOWN_GRACE_SECONDS: positiveInt(25),
   LOG_LEVEL: z.enum(['', 'debug', 'info', 'warn', 'error']).optional(),
@@ -70,23 +86,28 @@ export interface ServerConfig {
     allowedTenants: string[]
     prompt?: 'select_account' | 'login' | 'none'
     exposeAccessToken: boolean
+    /** Microsoft Graph's host for this cloud, e.g. https://graph.microsoft.us; no trailing slash. */
+    graphUrl: string
+    /** Entra group object ids allowed to sign in; empty: everyone in an allowed tenant. */
+    allowedGroups: string[]
+    /** Entra group object ids whose members also get the Admin role. */
+    adminGroups: string[]
+    /** Whether B2B guests (acct = 1, or from another home tenant) may sign in. */
+    allowGuests: boolean
   }
   azureOpenai: {
-    baseURL?: string
-    resourceName?: string
-    deployment: string
-    api: 'responses' | 'chat'
-    apiVersion?: string
-    apiKey?: string
+    /** The deployments staff can pick; the first is the default. */
+    models: ModelConfig[]
     identity: { tenantId?: string, clientId?: string, clientSecret?: string, authorityHost?: string }
     systemPrompt: string
-    maxOutputTokens: number
-    contextBudgetTokens: number
     timeoutSeconds: number
   }
   limits: { maxMessageChars: number, requestsPerMinute: number, dailyTokenQuota: number }
+  documents: { embeddingDeployment: string, maxBytes: number, maxPages: number, searchLanguage: string }
   /** Days after which chats (by last activity) and audit entries are deleted; undefined keeps them. */
   retention: { messageDays?: number, auditDays?: number }
+  /** Whether the admin feedback CSV carries the answer's text (off: privacy by default). */
+  feedback: { includeText: boolean }
   shutdownGraceSeconds: number
   logLevel: 'debug' | 'info' | 'warn' | 'error'
 }
@@ -125,14 +146,19 @@ function isUrl(value: string | undefined): boolean {
 
 /** Parses settings from the environment; throws ConfigError naming every problem at once. */
 export function parseServerConfig(env: Env): ServerConfig {
-  const parsed = envSchema.safeParse(env)
+  const problems: string[] = []
+  let parsed = envSchema.safeParse(env)
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map(i => `${i.path.join('.')}: ${i.message}`))
+    problems.push(...parsed.error.issues.map(i => `${i.path.join('.')}: ${i.message}`))
+    // The other checks still run, as if the values that failed to parse were unset, so one typo
+    // does not hide every other problem from the operator.
+    const failed = new Set(parsed.error.issues.map(i => String(i.path[0])))
+    parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([name]) => !failed.has(name))))
+    if (!parsed.success) throw new ConfigError(problems)
   }
   const e = parsed.data
   const appEnv = e.APP_ENV ?? (env.NODE_ENV === 'production' ? 'production' : 'development')
   const production = appEnv === 'production'
-  const problems: string[] = []
   const required = (name: keyof typeof e, value: unknown) => {
     if (!value) problems.push(`${name} is required`)
   }
@@ -145,6 +171,15 @@ export function parseServerConfig(env: Env): ServerConfig {
   const tenantId = e.AZURE_AD_TENANT_ID ?? ''
   const authorityHost = (e.AZURE_AD_AUTHORITY_HOST ?? 'https://login.microsoftonline.com').replace(/\/+$/, '')
   const openaiEndpoint = e.AZURE_OPENAI_ENDPOINT?.replace(/\/+$/, '')
+  // The Entra emulator serves a Graph stand-in on its own host, so dev and tests need no setting.
+  const graphUrl = (e.MICROSOFT_GRAPH_URL ?? (isLoopback(authorityHost) ? authorityHost : 'https://graph.microsoft.com')).replace(/\/+$/, '')
+  const groupIds = (name: 'ACCESS_ALLOWED_GROUPS' | 'ADMIN_GROUPS') => {
+    const ids = (e[name] ?? '').split(',').map(g => g.trim()).filter(Boolean)
+    if (ids.some(id => !guid.test(id))) problems.push(`${name} must be a comma-separated list of Entra group object ids (GUIDs)`)
+    return ids
+  }
+  const allowedGroups = groupIds('ACCESS_ALLOWED_GROUPS')
+  const adminGroups = groupIds('ADMIN_GROUPS')
 
   if (production) {
     required('NUXT_AUTH_SECRET', e.NUXT_AUTH_SECRET)
@@ -154,11 +189,14 @@ export function parseServerConfig(env: Env): ServerConfig {
     required('AZURE_AD_CLIENT_ID', e.AZURE_AD_CLIENT_ID)
     required('AZURE_AD_CLIENT_SECRET', e.AZURE_AD_CLIENT_SECRET)
     required('AZURE_AD_TENANT_ID', e.AZURE_AD_TENANT_ID)
-    if (!openaiEndpoint && !e.AZURE_OPENAI_RESOURCE_NAME) problems.push('AZURE_OPENAI_ENDPOINT or AZURE_OPENAI_RESOURCE_NAME is required')
-    required('AZURE_OPENAI_DEPLOYMENT', e.AZURE_OPENAI_DEPLOYMENT)
+    if (!openaiEndpoint && !e.AZURE_OPENAI_RESOURCE_NAME && !e.AZURE_OPENAI_DEPLOYMENTS && !e.AZURE_OPENAI_DEPLOYMENTS_FILE) problems.push('AZURE_OPENAI_ENDPOINT or AZURE_OPENAI_RESOURCE_NAME is required')
+    if (!e.AZURE_OPENAI_DEPLOYMENT && !e.AZURE_OPENAI_DEPLOYMENTS && !e.AZURE_OPENAI_DEPLOYMENTS_FILE) {
+      problems.push('AZURE_OPENAI_DEPLOYMENT is required (or a list in AZURE_OPENAI_DEPLOYMENTS)')
+    }
     if (isLoopback(authorityHost) || !authorityHost.startsWith('https://')) {
       problems.push('AZURE_AD_AUTHORITY_HOST must be an https:// Entra authority, not a local emulator')
     }
+    if (isLoopback(graphUrl) || !graphUrl.startsWith('https://')) problems.push('MICROSOFT_GRAPH_URL must be an https:// Microsoft Graph host, not a local emulator')
     if (isLoopback(openaiEndpoint)) problems.push('AZURE_OPENAI_ENDPOINT must not be a local emulator in production')
   }
   if (e.AUTH_ORIGIN && !isUrl(e.AUTH_ORIGIN)) problems.push('AUTH_ORIGIN must be an origin such as https://assistant.contoso.com')
@@ -166,6 +204,7 @@ export function parseServerConfig(env: Env): ServerConfig {
     problems.push('AUTH_ORIGIN must be the bare origin, without a path such as /api/auth')
   }
   if (!isUrl(authorityHost)) problems.push('AZURE_AD_AUTHORITY_HOST must be a URL')
+  if (!isUrl(graphUrl)) problems.push('MICROSOFT_GRAPH_URL must be a URL such as https://graph.microsoft.com')
   if (openaiEndpoint && !isUrl(openaiEndpoint)) problems.push('AZURE_OPENAI_ENDPOINT must be a URL')
   if (tenantId && !guid.test(tenantId) && !['organizations', 'common'].includes(tenantId)) {
     problems.push('AZURE_AD_TENANT_ID must be the tenant GUID')
@@ -176,6 +215,8 @@ export function parseServerConfig(env: Env): ServerConfig {
     // A half-configured client secret must not silently fall back to another credential.
     problems.push('AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET must be set together')
   }
+  const models = modelsOf(e, env, openaiEndpoint, problems)
+  if (production && models.some(m => isLoopback(m.baseURL))) problems.push('AZURE_OPENAI_DEPLOYMENTS must not name a local emulator in production')
   if (problems.length) throw new ConfigError(problems)
 
   const allowedTenants = (e.AZURE_AD_ALLOWED_TENANTS ?? tenantId).split(',').map(t => t.trim()).filter(Boolean)
@@ -188,22 +229,21 @@ export function parseServerConfig(env: Env): ServerConfig {
       clientSecret: e.AZURE_AD_CLIENT_SECRET ?? '',
       tenantId,
       authorityHost,
-      scope: e.AZURE_AD_SCOPE ?? `openid profile email offline_access ${clientId}/access_as_user`,
+      // The app's own scope comes first: the code is redeemed for that resource. User.Read (Graph)
+      // is listed so that its consent is asked at sign-in; Graph tokens come from the refresh token.
+      scope: e.AZURE_AD_SCOPE ?? `openid profile email offline_access ${clientId}/access_as_user User.Read`,
       allowedTenants,
       prompt: e.AZURE_AD_PROMPT || undefined,
       exposeAccessToken: e.AZURE_AD_EXPOSE_ACCESS_TOKEN,
+      graphUrl,
+      allowedGroups,
+      adminGroups,
+      allowGuests: e.ALLOW_GUESTS,
     },
     azureOpenai: {
-      baseURL: openaiEndpoint ? `${openaiEndpoint}/openai${e.AZURE_OPENAI_API_VERSION ? '' : '/v1'}` : undefined,
-      resourceName: e.AZURE_OPENAI_RESOURCE_NAME,
-      deployment: e.AZURE_OPENAI_DEPLOYMENT ?? 'gpt-4o-mini',
-      api: e.AZURE_OPENAI_API || 'responses',
-      apiVersion: e.AZURE_OPENAI_API_VERSION,
-      apiKey: e.AZURE_OPENAI_API_KEY,
+      models,
       identity: { ...identity, authorityHost: e.AZURE_AUTHORITY_HOST },
       systemPrompt: e.CHAT_SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT,
-      maxOutputTokens: e.CHAT_MAX_OUTPUT_TOKENS,
-      contextBudgetTokens: e.CHAT_CONTEXT_BUDGET_TOKENS,
       timeoutSeconds: e.CHAT_TIMEOUT_SECONDS,
     },
     limits: {
@@ -211,10 +251,60 @@ export function parseServerConfig(env: Env): ServerConfig {
       requestsPerMinute: e.RATE_LIMIT_REQUESTS_PER_MINUTE,
       dailyTokenQuota: e.DAILY_TOKEN_QUOTA,
     },
+    documents: {
+      embeddingDeployment: e.AZURE_OPENAI_EMBEDDING_DEPLOYMENT ?? 'text-embedding-3-small',
+      maxBytes: e.DOCUMENT_MAX_MB * 1024 * 1024,
+      maxPages: e.DOCUMENT_MAX_PAGES,
+      searchLanguage: e.DOCUMENT_SEARCH_LANGUAGE,
+    },
     retention: { messageDays: e.MESSAGE_RETENTION_DAYS, auditDays: e.AUDIT_RETENTION_DAYS },
+    feedback: { includeText: e.FEEDBACK_INCLUDE_TEXT },
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     logLevel: e.LOG_LEVEL || (production ? 'info' : 'debug'),
   }
+}
+
+/** The list of deployments, or the single-deployment settings as its one item. */
+function modelsOf(e: z.infer<typeof envSchema>, env: Env, endpoint: string | undefined, problems: string[]): ModelConfig[] {
+  const shared = {
+    endpoint,
+    resourceName: e.AZURE_OPENAI_RESOURCE_NAME,
+    apiVersion: e.AZURE_OPENAI_API_VERSION,
+    apiKey: e.AZURE_OPENAI_API_KEY,
+    contextTokens: e.CHAT_CONTEXT_BUDGET_TOKENS,
+    maxOutputTokens: e.CHAT_MAX_OUTPUT_TOKENS,
+  }
+  const listed = [e.AZURE_OPENAI_DEPLOYMENT && 'AZURE_OPENAI_DEPLOYMENT', e.AZURE_OPENAI_DEPLOYMENTS && 'AZURE_OPENAI_DEPLOYMENTS', e.AZURE_OPENAI_DEPLOYMENTS_FILE && 'AZURE_OPENAI_DEPLOYMENTS_FILE'].filter(Boolean)
+  if (listed.length > 1) {
+    problems.push(`${listed.join(' and ')} are all set; set only one of them`)
+    return []
+  }
+  if (e.AZURE_OPENAI_DEPLOYMENTS) return parseDeployments(e.AZURE_OPENAI_DEPLOYMENTS, 'AZURE_OPENAI_DEPLOYMENTS', shared, env, problems)
+  if (e.AZURE_OPENAI_DEPLOYMENTS_FILE) {
+    let text: string
+    try {
+      text = readFileSync(e.AZURE_OPENAI_DEPLOYMENTS_FILE, 'utf8')
+    }
+    catch (error) {
+      problems.push(`AZURE_OPENAI_DEPLOYMENTS_FILE cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+      return []
+    }
+    return parseDeployments(text, 'AZURE_OPENAI_DEPLOYMENTS_FILE', shared, env, problems)
+  }
+  const deployment = e.AZURE_OPENAI_DEPLOYMENT ?? 'gpt-4o-mini'
+  return [{
+    id: deployment,
+    label: deployment,
+    deployment,
+    api: e.AZURE_OPENAI_API || 'responses',
+    contextTokens: shared.contextTokens,
+    maxOutputTokens: shared.maxOutputTokens,
+    costWeight: 1,
+    baseURL: endpoint ? baseURLOf(endpoint, shared.apiVersion) : undefined,
+    resourceName: shared.resourceName,
+    apiVersion: shared.apiVersion,
+    apiKey: shared.apiKey,
+  }]
 }
 
 let cached: ServerConfig | undefined
@@ -228,6 +318,6 @@ export function useServerConfig(): ServerConfig {
 export function usesEmulators(config: ServerConfig) {
   return {
     entra: isLoopback(config.azureAd.authorityHost),
-    openai: isLoopback(config.azureOpenai.baseURL),
+    openai: config.azureOpenai.models.some(m => isLoopback(m.baseURL)),
   }
 }

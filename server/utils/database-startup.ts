@@ -47,6 +47,14 @@ function explain(error: unknown): string {
   return code ? `${code}${e.message ? `: ${e.message}` : ''}` : (e.message || String(error))
 }
 
+/** A migration's failure as a sentence; a PostgreSQL without pgvector's files gets the fix named. */
+export function explainMigrationFailure(error: MigrationError): string {
+  if (/extension "vector"|vector\.control/.test(error.message)) {
+    return `${error.message}. This PostgreSQL lacks the pgvector extension (vector), which company documents need: install it on the server (Debian/Ubuntu: postgresql-16-pgvector; Homebrew: pgvector; Docker: the pgvector/pgvector image; Azure Database for PostgreSQL: allow-list VECTOR in azure.extensions) and start again.`
+  }
+  return error.message
+}
+
 /**
  * Applies migrations at start-up. An unreachable database is retried with back-off (readiness says
  * why meanwhile) instead of crash-looping; a migration that fails stops the process, naming it.
@@ -64,8 +72,8 @@ export function startDatabase(onFatal: (message: string) => void, options: { max
       }
       catch (error) {
         if (error instanceof MigrationError) {
-          state = { status: 'failed', reason: error.message }
-          onFatal(`${target}: ${error.message}`)
+          state = { status: 'failed', reason: explainMigrationFailure(error) }
+          onFatal(`${target}: ${state.reason}`)
           throw error
         }
         const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6))

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { PGlite } from '@electric-sql/pglite'
+import { vector } from '@electric-sql/pglite-pgvector'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
@@ -9,7 +10,10 @@ import * as schema from '../database/schema'
 export const tables = schema
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>
 
-interface DatabaseHandle { db: Database, driver: 'postgres' | 'pglite', close: () => Promise<void> }
+/** Calls `onPayload` for each NOTIFY on the channel once LISTEN is in place; resolves to stop. */
+export type Listen = (channel: string, onPayload: (payload: string) => void) => Promise<() => Promise<void>>
+
+interface DatabaseHandle { db: Database, driver: 'postgres' | 'pglite', listen: Listen, close: () => Promise<void> }
 
 let handle: DatabaseHandle | undefined
 
@@ -35,12 +39,20 @@ function open(): DatabaseHandle {
       // Keep PostgreSQL's NOTICE chatter (IF NOT EXISTS) out of the logs.
       onnotice: () => {},
     })
-    return { db: drizzlePostgres(client, { schema }) as unknown as Database, driver: 'postgres', close: () => client.end({ timeout: 5 }) }
+    // postgres.js listens on one connection of its own, shared by every channel, re-listening
+    // after a reconnect; a channel already listened to costs no round trip.
+    const listen: Listen = async (channel, onPayload) => {
+      const { unlisten } = await client.listen(channel, onPayload)
+      return unlisten
+    }
+    return { db: drizzlePostgres(client, { schema }) as unknown as Database, driver: 'postgres', listen, close: () => client.end({ timeout: 5 }) }
   }
   mkdirSync(database.pgliteDataDir, { recursive: true })
   // PGlite's default shared_buffers costs hundreds of MB of WASM memory; a laptop database needs little.
-  const client = new PGlite({ dataDir: database.pgliteDataDir, postgresqlconf: ['shared_buffers=16MB'] })
-  return { db: drizzlePglite(client, { schema }) as unknown as Database, driver: 'pglite', close: () => client.close() }
+  const client = new PGlite({ dataDir: database.pgliteDataDir, postgresqlconf: ['shared_buffers=16MB'], extensions: { vector } })
+  // PGlite lives in this process: NOTIFY reaches LISTEN here only, which is all a single process needs.
+  const listen: Listen = (channel, onPayload) => client.listen(channel, onPayload)
+  return { db: drizzlePglite(client, { schema }) as unknown as Database, driver: 'pglite', listen, close: () => client.close() }
 }
 
 /**
@@ -56,8 +68,8 @@ const preparedByDb = new WeakMap<Database, Map<string, unknown>>()
 
 /**
  * A query of the hot path that drizzle builds once per database, run with `.execute(values)`:
- * drizzle otherwise rebuilds the SQL on every call, the largest share of our own CPU in an
- * authenticated request (bench/README.md). Values go in as `sql.placeholder(name)`. The name
+ * drizzle otherwise rebuilds the SQL on every call. The figures that pay for it are `npm run
+ * bench`'s authenticated API row and the app's server CPU per answer against the peer. Values go in as `sql.placeholder(name)`. The name
  * identifies the query here (keep it unique); the postgres driver prepares statements on the
  * server by their text in any case, PGlite does not.
  */
@@ -79,6 +91,12 @@ export function useDb(): Database {
 export function useDatabaseDriver(): 'postgres' | 'pglite' {
   handle ??= open()
   return handle.driver
+}
+
+/** LISTEN on the process-wide database (see Listen). */
+export function listenToDb(channel: string, onPayload: (payload: string) => void): ReturnType<Listen> {
+  handle ??= open()
+  return handle.listen(channel, onPayload)
 }
 
 export async function closeDb(): Promise<void> {

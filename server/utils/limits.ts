@@ -66,8 +66,9 @@ export async function enforceLimits(event: H3Event, userId: string): Promise<voi
   refuseOverLimits(event, window, { requests: Number(row!.requests), tokens: Number(row!.tokens) })
 }
 
-export async function recordTokenUsage(userId: string, tokens: number): Promise<void> {
-  if (tokens <= 0) return
+/** The statement that adds the tokens an answer used to today's counter (none for none). */
+export function tokenUsageWrite(userId: string, tokens: number): SQL | undefined {
+  if (tokens <= 0) return undefined
   const day = today()
-  await useDb().execute(addToCounter(userId, `tokens:${day.key}`, tokens, new Date(day.end.getTime() + 86_400_000)))
+  return addToCounter(userId, `tokens:${day.key}`, tokens, new Date(day.end.getTime() + 86_400_000))
 }

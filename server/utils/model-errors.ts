@@ -62,6 +62,20 @@ const rules: Rule[] = [
     },
   },
   {
+    // Reasoning models refuse sampling parameters (temperature, top_p, ...): our settings are at
+    // fault, not the user's message, so the operator gets the parameter and the user a plain sentence.
+    when: e => e.statusCode === 400 && /unsupported_parameter|unsupported_value/.test(e.responseBody ?? ''),
+    then: (e) => {
+      const error = (safeJson(e.responseBody) as { error?: { param?: string, message?: string } } | undefined)?.error
+      return {
+        kind: 'misconfigured',
+        status: 503,
+        message: MISCONFIGURED,
+        log: `Azure OpenAI refused the parameter ${error?.param ?? '(unnamed)'} at ${e.url}: ${error?.message ?? e.message} Check the deployment's "reasoning" setting in AZURE_OPENAI_DEPLOYMENTS${requestId(e)}`,
+      }
+    },
+  },
+  {
     when: e => e.statusCode === 429,
     then: (e) => {
       const wait = retryAfter(e.responseHeaders) ?? 10

@@ -3,8 +3,8 @@ import { createDecipheriv, createSecretKey, hkdfSync, type KeyObject } from 'nod
 /**
  * next-auth's JWE key: HKDF-SHA256 of the secret, empty salt, its own info label. Derived once by
  * the caller (next-auth's decode() re-runs it on every call), as a KeyObject: handing
- * createDecipheriv raw bytes makes it import the key again on every call, which showed in the
- * benchmark's profiles as a sixth of an authenticated request's CPU.
+ * createDecipheriv raw bytes makes it import the key again on every call (the figure that pays
+ * for it: `npm run bench`, authenticated API, GET /api/chats against GET /api/health).
  */
 export function deriveSessionKey(secret: string): KeyObject {
   return createSecretKey(Buffer.from(hkdfSync('sha256', secret, '', 'NextAuth.js Generated Encryption Key', 32)))
@@ -17,8 +17,9 @@ const BASE64URL = /^[\w-]*$/
  * Opens a session cookie sealed by next-auth v4 (compact JWE, `dir` + `A256GCM`) and checks its
  * time claims; anything else, tampered, truncated or expired, is null.
  *
- * Synchronous node:crypto instead of jose: jose 6 only speaks WebCrypto, whose every call is a hop
- * to the thread pool and back, a fifth of an authenticated request's CPU (bench/README.md).
+ * An adapter in place of next-auth's decode(): synchronous node:crypto instead of jose, whose
+ * WebCrypto calls each hop to the thread pool and back. The figure that pays for it is `npm run
+ * bench`'s authenticated API row; tests/unit/session-jwe.test.ts pins it to next-auth's encode().
  * GCM's tag covers the header (as additional data), the IV and the ciphertext.
  */
 export function openSessionJwe(jwe: string, key: KeyObject, nowS = Date.now() / 1000): Record<string, unknown> | null {

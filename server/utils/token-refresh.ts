@@ -7,8 +7,16 @@ const tokenResponse = z.object({
 })
 
 export type RefreshResult
-  = | { outcome: 'refreshed', accessToken: string, refreshToken?: string, expiresAt: Date }
-    | { outcome: 'rejected', reason: string }
+  = | { outcome: 'refreshed', accessToken: string, refreshToken?: string, expiresAt: Date, issuedAt: Date }
+    | { outcome: 'rejected', reason: string, claims?: string }
+
+// OIDC scopes and scopes of a named resource: a refresh asks for one resource only (Entra refuses
+// several, AADSTS28000), so the bare Graph consent scopes of sign-in (User.Read) stay out.
+const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access'])
+
+export function refreshScope(scope: string): string {
+  return scope.split(' ').filter(item => OIDC_SCOPES.has(item) || item.includes('/')).join(' ')
+}
 
 /**
  * The Azure AD recipe's refreshAccessToken: grant_type=refresh_token against the discovered token
@@ -28,7 +36,8 @@ export async function refreshAccessToken(refreshToken: string): Promise<RefreshR
         client_id: azureAd.clientId,
         client_secret: azureAd.clientSecret,
         refresh_token: refreshToken,
-        scope: azureAd.scope,
+        scope: refreshScope(azureAd.scope),
+        claims: claimsParameter(),
       }),
       signal: AbortSignal.timeout(10_000),
     })
@@ -40,7 +49,12 @@ export async function refreshAccessToken(refreshToken: string): Promise<RefreshR
   const body = await response.json().catch(() => ({})) as Record<string, unknown>
   if (!response.ok) {
     const description = typeof body.error_description === 'string' ? body.error_description.split('\n')[0] : ''
-    return { outcome: 'rejected', reason: `${body.error ?? response.status}${description ? `: ${description}` : ''}` }
+    return {
+      outcome: 'rejected',
+      reason: `${body.error ?? response.status}${description ? `: ${description}` : ''}`,
+      // interaction_required / insufficient_claims with the Conditional Access challenge to answer.
+      ...(typeof body.claims === 'string' ? { claims: body.claims } : {}),
+    }
   }
   const tokens = tokenResponse.parse(body)
   return {
@@ -49,5 +63,6 @@ export async function refreshAccessToken(refreshToken: string): Promise<RefreshR
     // Entra may not rotate: keep using the old refresh token when none comes back.
     refreshToken: tokens.refresh_token,
     expiresAt: new Date(Date.now() + tokens.expires_in * 1000),
+    issuedAt: new Date(),
   }
 }

@@ -18,8 +18,15 @@ function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   return result.data
 }
 
-/** Validated body: a 400 naming the first field that failed, never a 500. */
+const json = /^application\/([\w.+-]+\+)?json\s*(;|$)/i
+
+/** Validated JSON body: 415 for another format, a 400 naming the first field that failed, never a 500. */
 export async function readBodyWith<S extends z.ZodType>(event: H3Event, schema: S): Promise<z.infer<S>> {
+  const type = getRequestHeader(event, 'content-type')
+  const sent = type !== undefined || Number(getRequestHeader(event, 'content-length') || 0) > 0 || getRequestHeader(event, 'transfer-encoding') !== undefined
+  if (sent && !json.test(type ?? '')) {
+    throw createError({ statusCode: 415, statusMessage: 'Unsupported Media Type', message: 'Send the request body as JSON, with Content-Type: application/json.' })
+  }
   const body = await readBody(event).catch(() => {
     throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: 'The request body must be valid JSON.' })
   })

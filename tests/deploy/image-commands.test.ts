@@ -20,7 +20,8 @@ import {
 } from './support/image'
 import { find, render } from './support/kubernetes'
 
-// No Docker engine here: the final stage is laid out as a folder from the Dockerfile's own steps
+// Without a Docker engine (image.test.ts runs the real image where one answers, as in CI): the
+// final stage is laid out as a folder from the Dockerfile's own steps
 // and its CMD and HEALTHCHECK run there, as the image's user. By default the build stage is this
 // checkout's build (.output); DEPLOY_SIMULATE_BUILD=1 runs the build stage's own COPY and RUN
 // steps (npm ci, npm run build) in a folder first, which takes minutes, from this checkout or

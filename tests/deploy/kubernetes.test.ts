@@ -297,7 +297,7 @@ describe('the example overlay', () => {
     }
     const parsed = parseServerConfig(env)
     expect(parsed.appEnv).toBe('production')
-    expect(parsed.azureOpenai.apiKey).toBeUndefined()
+    expect(parsed.azureOpenai.models[0]!.apiKey).toBeUndefined()
     expect(parsed.shutdownGraceSeconds).toBe(Number(config.SHUTDOWN_GRACE_SECONDS))
   })
 })

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { accounts, startStack, type Stack } from '../support/stack'
+import { seedAudit } from '../support/seed'
 import { axeViolations, launchBrowser, newContext, screenshot, sendMessage, signInAs } from '../support/browser'
 
 let stack: Stack
@@ -49,8 +50,7 @@ describe('the account menu', () => {
   })
 
   it('pages through the audit log with Load more', async () => {
-    const seeded = await admin.request.post(`${stack.app.url}/api/admin/test/seed`, { data: { kind: 'audit', count: 80 }, headers: { origin: stack.app.url } })
-    expect(seeded.status()).toBe(200)
+    await seedAudit(stack, 80)
     await admin.goto(`${stack.app.url}/admin/audit`)
     const rows = admin.locator('tbody tr')
     await expect.poll(() => rows.count()).toBe(50)

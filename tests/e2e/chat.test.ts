@@ -106,23 +106,23 @@ describe('chatting', () => {
     await screenshot(page, 'chat-answer')
   })
 
-  it('keeps a stopped answer marked as partial, regenerates it, and replaces later messages when one is edited', async () => {
+  it('keeps a stopped answer marked as stopped, regenerates it, and replaces later messages when one is edited', async () => {
     await newChat()
     await sendMessage(page, 'Tell me about the travel policy [[emulator:slow]]')
     const answer = answers().last()
     await answer.getByTestId('message-text').waitFor()
     await page.getByTestId('stop').click()
     await waitForAnswer(page)
-    expect(await answer.getAttribute('data-status')).toBe('partial')
+    expect(await answer.getAttribute('data-status')).toBe('stopped')
     expect(await answer.getByTestId('message-status').textContent()).toContain('Stopped before the answer was complete.')
     const stoppedText = await answer.getByTestId('message-text').textContent()
     expect(stoppedText).not.toContain('That is all for now')
     await screenshot(page, 'chat-stopped')
 
-    // The stopped answer was stored as it was: partial, with its note.
+    // The stopped answer was stored as it was: stopped, with its note.
     await reload(page)
     await answers().last().waitFor()
-    expect(await answers().last().getAttribute('data-status')).toBe('partial')
+    expect(await answers().last().getAttribute('data-status')).toBe('stopped')
     expect(await answers().last().getByTestId('message-status').textContent()).toContain('Stopped before the answer was complete.')
     expect(await axeViolations(page)).toEqual([])
 
@@ -165,7 +165,7 @@ describe('chatting', () => {
     const chatId = page.url().split('/').at(-1)!
     const answer = answers().last()
     await answer.getByTestId('message-text').waitFor()
-    // Stop answers once the partial answer is stored: nothing asks the chat whether it is done.
+    // Stop answers once the stopped answer is stored: nothing asks the chat whether it is done.
     const looks: string[] = []
     const onRequest = (request: Request) => {
       if (request.method() === 'GET' && new URL(request.url()).pathname === `/api/chats/${chatId}`) looks.push(request.url())
@@ -175,9 +175,9 @@ describe('chatting', () => {
     await page.getByTestId('stop').click()
     const stopped = await (await stopAnswer).json() as { stopped: boolean, message: { id: string, status: string, error: string } }
     await waitForAnswer(page)
-    expect(stopped).toMatchObject({ stopped: true, message: { status: 'partial', error: 'Stopped before the answer was complete.' } })
+    expect(stopped).toMatchObject({ stopped: true, message: { status: 'stopped', error: 'Stopped before the answer was complete.' } })
     expect(await answer.getAttribute('data-message-id')).toBe(stopped.message.id)
-    expect(await answer.getAttribute('data-status')).toBe('partial')
+    expect(await answer.getAttribute('data-status')).toBe('stopped')
     expect(await answer.getByTestId('message-status').textContent()).toContain(stopped.message.error)
 
     // The chat is free as soon as Stop has answered, and the new answer keeps the old one's id
@@ -201,26 +201,41 @@ describe('chatting', () => {
     await sendMessage(page, 'Tell me a story [[emulator:content-filter-output]]')
     await waitForAnswer(page)
     const answer = answers().last()
-    expect(await answer.getAttribute('data-status')).toBe('partial')
+    expect(await answer.getAttribute('data-status')).toBe('truncated')
     const live = await answer.getByTestId('message-status').textContent()
     expect(live).toContain('The rest of this answer was withheld by the company\'s content filter')
     await screenshot(page, 'chat-filtered-answer')
 
     await reload(page)
     await answers().last().waitFor()
-    expect(await answers().last().getAttribute('data-status')).toBe('partial')
+    expect(await answers().last().getAttribute('data-status')).toBe('truncated')
     expect(await answers().last().getByTestId('message-status').textContent()).toBe(live)
   })
 
-  it('follows an answer still being written after a reload, until it is complete', async () => {
+  it('keeps streaming an answer after a reload, from where it was, until it is complete', async () => {
     await newChat()
     await sendMessage(page, 'Write slowly please [[emulator:slow]]')
     await answers().last().getByTestId('message-text').waitFor()
-    // Closing the connection does not stop the server: the answer goes on and is stored.
+    // Closing the connection does not stop the server: the answer goes on, and the reloaded page
+    // resumes its stream (GET /api/chats/:id/stream) instead of waiting for the end.
+    const resumed = page.waitForResponse(response => /\/api\/chats\/[0-9a-f-]+\/stream$/.test(response.url()))
     await reload(page)
-    await page.getByTestId('server-generating').waitFor()
-    expect(await page.getByTestId('stop').isVisible()).toBe(true)
-    await page.getByTestId('server-generating').waitFor({ state: 'detached', timeout: 30_000 })
+    expect((await resumed).status()).toBe(200)
+    await page.getByTestId('stop').waitFor()
+    // The answer's length at every change of the page, until Stop goes away.
+    const lengths = await page.evaluate(() => new Promise<number[]>((resolve) => {
+      const seen: number[] = []
+      const observer = new MutationObserver(() => {
+        const all = document.querySelectorAll('[data-testid="message-assistant"]')
+        seen.push(all[all.length - 1]?.querySelector('[data-testid="message-text"]')?.textContent?.length ?? 0)
+        if (document.querySelector('[data-testid="stop"]')) return
+        observer.disconnect()
+        resolve(seen)
+      })
+      observer.observe(document.body, { subtree: true, childList: true, characterData: true })
+    }))
+    // Seen growing several times before it ended: streamed, not swapped in at the end.
+    expect(new Set(lengths.filter(n => n > 0)).size).toBeGreaterThan(3)
     await waitForAnswer(page)
     expect(await answers().last().getAttribute('data-status')).toBe('complete')
     expect(await answers().last().textContent()).toContain('That is all for now')

@@ -145,7 +145,7 @@ describe('on a desktop', () => {
     await page.getByTestId('message-assistant').last().getByTestId('message-text').waitFor()
     await page.keyboard.press('Escape')
     await waitForAnswer(page)
-    expect(await page.getByTestId('message-assistant').last().getAttribute('data-status')).toBe('partial')
+    expect(await page.getByTestId('message-assistant').last().getAttribute('data-status')).toBe('stopped')
     await screenshot(page, 'shortcuts-esc-stopped')
   })
 
@@ -211,8 +211,10 @@ describe('page weight', () => {
     console.info(`[page weight] new chat: ${newChat.files} scripts, ${(newChat.bytes / 1024).toFixed(1)} KiB, ${(newChat.gzip / 1024).toFixed(1)} KiB gzip; `
       + `existing chat: ${chat.files} scripts, ${(chat.bytes / 1024).toFixed(1)} KiB, ${(chat.gzip / 1024).toFixed(1)} KiB gzip; `
       + `largest (KiB gzip): ${newChat.largest} | ${chat.largest}`)
-    // The AI SDK, markdown-it and highlight.js load on demand, not with the new-chat page.
-    expect(newChat.gzip).toBeLessThan(200 * 1024)
+    // The AI SDK, markdown-it and highlight.js load on demand, not with the new-chat page. The
+    // budget was 200 KiB until documents, feedback, sharing and photos added 4–5 KiB across the
+    // shared chunks (each lazy already); README, Performance, says what would win it back.
+    expect(newChat.gzip).toBeLessThan(205 * 1024)
     expect(chat.gzip).toBeLessThan(280 * 1024)
     await screenshot(page, 'page-weight-chat')
     await page.context().close()

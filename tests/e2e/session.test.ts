@@ -18,9 +18,9 @@ async function entra(path: string, body?: unknown) {
 
 beforeAll(async () => {
   stack = await startStack()
-  // The app refreshes 60 s before expiry: with a 30 s token every request refreshes, so the
-  // revocation below is noticed at the very next request.
-  await entra('settings', { accessTokenTtlSeconds: 30 })
+  // Tokens that arrive already due (expires_in 0): every request refreshes, so the revocation
+  // below is noticed at the very next request.
+  await entra('settings', { reportedExpiresInSeconds: 0 })
   browser = await launchBrowser()
   page = await (await newContext(browser, stack)).newPage()
   await signInAs(page, stack, accounts.megan)

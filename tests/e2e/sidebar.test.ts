@@ -92,6 +92,24 @@ describe('the chat list', () => {
   })
 })
 
+describe('searching what was said', () => {
+  it('finds a chat by a word only its answer and a later question hold, and shows where', async () => {
+    const id = await createChat(page, stack, 'Which teams sit on which office floor?')
+    await createChat(page, stack, 'Now show it as a table please', id)
+    await createChat(page, stack, 'Lunch options near the office')
+    await reload(page)
+    await sidebar().getByTestId('chat-search').fill('table')
+    const hit = sidebar().locator(`[data-chat-id="${id}"]`)
+    await hit.getByTestId('chat-snippet').waitFor()
+    expect(await item('Lunch options').count()).toBe(0)
+    expect(await hit.getByTestId('chat-snippet').locator('mark').first().textContent()).toMatch(/^table/i)
+    await screenshot(page, 'sidebar-search-snippet')
+    await sidebar().getByTestId('chat-search').fill('')
+    await item('Lunch options').waitFor()
+    expect(await sidebar().getByTestId('chat-snippet').count()).toBe(0)
+  })
+})
+
 describe('a long conversation', () => {
   it('loads older messages when scrolled to the top, keeping my place', async () => {
     const id = crypto.randomUUID()

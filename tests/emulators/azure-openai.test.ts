@@ -37,7 +37,7 @@ async function requests(url = emu.url): Promise<RecordedRequest[]> {
 }
 
 // Drains the SDK's full stream so every failure mode (thrown or streamed) ends up inspectable.
-async function run(model: LanguageModel, prompt: string, extra: { maxRetries?: number, abortSignal?: AbortSignal } = {}) {
+async function run(model: LanguageModel, prompt: string, extra: { maxRetries?: number, abortSignal?: AbortSignal, temperature?: number } = {}) {
   const deltas: string[] = []
   const errors: unknown[] = []
   let finish: { finishReason: string, rawFinishReason: string | undefined, totalUsage: { inputTokens?: number, outputTokens?: number, totalTokens?: number } } | undefined
@@ -416,5 +416,79 @@ describe('Entra bearer tokens', () => {
     const err = apiError((await run(bearerModel(token), 'Hi')).errors)
     expect(err.statusCode).toBe(401)
     expect((await requests(entraEmu.url)).at(-1)).toMatchObject({ auth: 'bearer', status: 401 })
+  })
+})
+
+describe('several deployments', () => {
+  let several: AzureOpenAIEmulator
+  beforeAll(async () => {
+    several = await startAzureOpenAIEmulator({
+      apiKey: KEY,
+      chunkDelayMs: 1,
+      // `thinker`: a reasoning deployment whose name the AI SDK does not know as one (Azure's names are free).
+      deployments: ['gpt-4o-mini', { name: 'gpt-4.1', apiKey: 'own-key' }, { name: 'o4-mini', reasoning: true }, { name: 'thinker', reasoning: true }],
+    })
+  })
+  afterAll(() => several.close())
+  const azure = (apiKey = KEY) => createAzure({ baseURL: `${several.url}/openai/v1`, apiKey })
+
+  it('answers each deployment distinctly, and one with its own key refuses the shared key', async () => {
+    const small = await run(azure().responses('gpt-4o-mini'), 'Hi')
+    const large = await run(azure('own-key').chat('gpt-4.1'), 'Hi')
+    expect(small.text).toContain('Answered by the `gpt-4o-mini` deployment.')
+    expect(large.text).toContain('Answered by the `gpt-4.1` deployment.')
+    const refused = await run(azure().chat('gpt-4.1'), 'Hi')
+    expect(apiError(refused.errors).statusCode).toBe(401)
+    const log = await requests(several.url)
+    expect(log.map(r => [r.deployment, r.api, r.status])).toEqual([
+      ['gpt-4o-mini', 'responses', 200],
+      ['gpt-4.1', 'chat.completions', 200],
+      ['gpt-4.1', 'chat.completions', 401],
+    ])
+  })
+
+  it('streams a reasoning deployment\'s summary before its answer, when asked for one', async () => {
+    const order: string[] = []
+    let reasoning = ''
+    const result = streamText({
+      model: azure().responses('o4-mini'),
+      prompt: 'Why is the sky blue?',
+      maxRetries: 0,
+      providerOptions: { openai: { reasoningEffort: 'high', reasoningSummary: 'auto' } },
+    })
+    for await (const part of result.fullStream) {
+      if (part.type === 'reasoning-delta') reasoning += part.text
+      if (part.type === 'reasoning-delta' || part.type === 'text-delta') {
+        if (order.at(-1) !== part.type) order.push(part.type)
+      }
+    }
+    expect(order).toEqual(['reasoning-delta', 'text-delta'])
+    expect(reasoning).toContain('The user asks: "Why is the sky blue?"')
+    expect((await result.text)).toContain('You asked: "Why is the sky blue?"')
+    expect((await result.usage).outputTokenDetails?.reasoningTokens).toBeGreaterThan(0)
+    const [record] = (await requests(several.url)).slice(-1)
+    expect(record!.reasoning).toEqual({ effort: 'high', summary: 'auto' })
+  })
+
+  it('sends no summary when none is asked for', async () => {
+    const result = streamText({ model: azure().responses('o4-mini'), prompt: 'Hi', maxRetries: 0 })
+    const types = new Set<string>()
+    for await (const part of result.fullStream) types.add(part.type)
+    expect(types.has('reasoning-delta')).toBe(false)
+    expect(types.has('text-delta')).toBe(true)
+  })
+
+  it('refuses a sampling parameter on a reasoning deployment the way Azure does', async () => {
+    const refused = await run(azure().responses('thinker'), 'Hi', { temperature: 0.2 })
+    const error = apiError(refused.errors)
+    expect(error.statusCode).toBe(400)
+    expect(JSON.parse(error.responseBody ?? '').error).toEqual({
+      code: 'unsupported_parameter',
+      message: 'Unsupported parameter: \'temperature\' is not supported with this model.',
+      param: 'temperature',
+      type: 'invalid_request_error',
+    })
+    // The same parameter is fine on a deployment that is not a reasoning model.
+    expect((await run(azure().responses('gpt-4o-mini'), 'Hi', { temperature: 0.2 })).errors).toEqual([])
   })
 })

@@ -431,3 +431,14 @@ describe('outage', () => {
     expect((await fetch(tenantUrl(contoso, '/v2.0/.well-known/openid-configuration'))).status).toBe(200)
   })
 })
+
+describe('the browser\'s extras', () => {
+  it('serves a favicon, linked from its pages', async () => {
+    for (const path of ['/favicon.ico', '/favicon.svg']) {
+      const response = await fetch(`${emulator.authorityHost}${path}`)
+      expect(response.status).toBe(200)
+      expect(response.headers.get('content-type')).toBe('image/svg+xml')
+      expect(await response.text()).toContain('<svg')
+    }
+  })
+})

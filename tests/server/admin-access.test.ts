@@ -27,7 +27,6 @@ const routes: Array<[method: 'GET' | 'POST', path: string, json?: unknown]> = [
   ['GET', '/api/admin/audit?action=sign_in'],
   ['GET', '/api/admin/audit/export?action=sign_in'],
   ['POST', '/api/admin/retention/run'],
-  ['POST', '/api/admin/test/seed', { kind: 'audit', count: 1 }],
 ]
 const resolve = (path: string) => path.replace(':megan', megan.id)
 
@@ -81,18 +80,6 @@ describe('admin routes', () => {
     const response = await call(stack, admin.client, `/api/admin/users/${admin.id}/disable`, { method: 'POST' })
     expect(response.status).toBe(409)
     expect(response.json.message).toBe('You cannot disable your own account; ask another administrator.')
-  })
-
-  it('hides the test-only seeding route outside APP_ENV=test', async () => {
-    const other = await stack.startApp({ APP_ENV: 'development' })
-    try {
-      const token = await accessTokenFor(stack, accounts.adele)
-      const response = await api(new HttpClient(), `${other.url}/api/admin/test/seed`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, json: { kind: 'audit', count: 1 } })
-      expect(response.status).toBe(404)
-    }
-    finally {
-      await other.stop()
-    }
   })
 })
 

@@ -6,6 +6,7 @@ import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HttpClient } from '../support/http-client'
 import { accessTokenFor, auditEntries, call, person, readExport, type AuditEntry, type Person } from '../support/admin'
+import { seedAudit } from '../support/seed'
 import { accounts, api, entraControl, signIn, startStack, type Stack } from '../support/stack'
 
 let stack: Stack
@@ -78,9 +79,11 @@ describe('the audit log records', () => {
   })
 
   it('one ended session when Entra refuses the refresh, however many requests notice', async () => {
-    await entraControl(stack.entra, 'settings', { accessTokenTtlSeconds: 30 })
+    // A 2 s token is due (min(60 s, lifetime / 2) before expiry) a second after it is issued.
+    await entraControl(stack.entra, 'settings', { accessTokenTtlSeconds: 2 })
     const alex = await person(stack, accounts.alex)
     await entraControl(stack.entra, 'settings', { accessTokenTtlSeconds: 3600 })
+    await new Promise(resolve => setTimeout(resolve, 1100))
     await entraControl(stack.entra, `accounts/${accounts.alex.oid}/revoke`)
     const from = since()
     const responses = await Promise.all(Array.from({ length: 5 }, () => api(alex.client, `${stack.app.url}/api/me`)))
@@ -183,8 +186,7 @@ describe('the CSV export', () => {
   })
 
   it('streams 10,000 rows in keyset batches as they are read', async () => {
-    const seeded = await call(stack, admin.client, '/api/admin/test/seed', { method: 'POST', json: { kind: 'audit', count: 10_000 } })
-    expect(seeded.status).toBe(200)
+    await seedAudit(stack, 10_000)
     const from = since()
     const exported = await readExport(stack, admin.client)
     expect(exported.response.status).toBe(200)

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { auditEntries, backdateChat, call, chatOnce, person, type Person } from '../support/admin'
+import { seedAudit } from '../support/seed'
 import { accounts, api, startStack, type Stack } from '../support/stack'
 
 let stack: Stack
@@ -20,13 +21,8 @@ afterAll(async () => {
 async function chat(who: Person, daysAgo: number) {
   const { chatId, status } = await chatOnce(stack, who.client, `A question from ${daysAgo} days ago`)
   expect(status).toBe(200)
-  if (daysAgo) await backdateChat(stack, admin.client, chatId, daysAgo)
+  if (daysAgo) await backdateChat(stack, chatId, daysAgo)
   return chatId
-}
-
-async function seedAudit(count: number, ageDays: number) {
-  const response = await call(stack, admin.client, '/api/admin/test/seed', { method: 'POST', json: { kind: 'audit', count, ageDays } })
-  expect(response.status).toBe(200)
 }
 
 const exists = async (who: Person, chatId: string) => (await api(who.client, `${stack.app.url}/api/chats/${chatId}`)).status === 200
@@ -36,9 +32,9 @@ describe('retention', () => {
   it('deletes exactly the chats and audit entries past their retention, and records the run', async () => {
     const expired = [await chat(megan, 31), await chat(alex, 45)]
     const kept = [await chat(megan, 29), await chat(megan, 0), await chat(alex, 1)]
-    await seedAudit(3, 400)
-    await seedAudit(2, 300)
-    await seedAudit(1, 364)
+    await seedAudit(stack, 3, 400)
+    await seedAudit(stack, 2, 300)
+    await seedAudit(stack, 1, 364)
 
     const run = await call(stack, admin.client, '/api/admin/retention/run', { method: 'POST' })
     expect(run.status).toBe(200)
@@ -68,7 +64,7 @@ describe('retention', () => {
   })
 
   it('deletes audit entries batch after batch until none expired is left', async () => {
-    await seedAudit(2_500, 500)
+    await seedAudit(stack, 2_500, 500)
     const run = await call(stack, admin.client, '/api/admin/retention/run', { method: 'POST' })
     expect(run.json.auditEntriesDeleted).toBe(2_500)
     expect(await seededLeft()).toHaveLength(3)
@@ -88,8 +84,8 @@ describe('retention when nothing is configured', () => {
     const boss = await person(quiet, accounts.adele)
     const user = await person(quiet, accounts.megan)
     const { chatId } = await chatOnce(quiet, user.client, 'Keep me')
-    await call(quiet, boss.client, '/api/admin/test/seed', { method: 'POST', json: { kind: 'backdate-chat', chatId, days: 3000 } })
-    await call(quiet, boss.client, '/api/admin/test/seed', { method: 'POST', json: { kind: 'audit', count: 5, ageDays: 3000 } })
+    await backdateChat(quiet, chatId, 3000)
+    await seedAudit(quiet, 5, 3000)
     const run = await call(quiet, boss.client, '/api/admin/retention/run', { method: 'POST' })
     expect(run.json).toEqual({ messageRetentionDays: null, auditRetentionDays: null, chatsDeleted: 0, messagesDeleted: 0, auditEntriesDeleted: 0 })
     expect((await api(user.client, `${quiet.app.url}/api/chats/${chatId}`)).status).toBe(200)

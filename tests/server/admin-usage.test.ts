@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { backdateChat, chatOnce, person, type Person } from '../support/admin'
+import { backdateChat, call, chatOnce, person, type Person } from '../support/admin'
 import { accounts, api, startStack, type Stack } from '../support/stack'
 
 let stack: Stack
@@ -15,7 +15,7 @@ const seeded: Seeded[] = []
 async function ask(who: Person, text: string, daysAgo = 0) {
   const sent = await chatOnce(stack, who.client, text)
   const failed = sent.status !== 200
-  if (daysAgo) await backdateChat(stack, admin.client, sent.chatId, daysAgo)
+  if (daysAgo) await backdateChat(stack, sent.chatId, daysAgo)
   const { json } = await api(who.client, `${stack.app.url}/api/chats/${sent.chatId}/messages`)
   const [question, answer] = json.messages as Array<{ role: string, createdAt: string }>
   expect(question!.role).toBe('user')
@@ -25,6 +25,7 @@ async function ask(who: Person, text: string, daysAgo = 0) {
   seeded.push({ user: who.id, day: question!.createdAt.slice(0, 10), tokens, failed })
   // Both messages of a chat fall on one UTC day (the test does not run across midnight).
   expect(answer!.createdAt.slice(0, 10)).toBe(question!.createdAt.slice(0, 10))
+  return sent.chatId
 }
 
 async function usage(days: number) {
@@ -124,5 +125,30 @@ describe('the usage dashboard', () => {
 
   it('answers the same for an administrator\'s session as before: usage reads change nothing', async () => {
     expect(await usage(30)).toMatchObject({ totals: expected(30).totals })
+  })
+})
+
+describe('usage is accounting', () => {
+  async function usersRow(id: string) {
+    const response = await api(admin.client, `${stack.app.url}/api/admin/users?limit=100`)
+    expect(response.status).toBe(200)
+    return (response.json.users as Array<{ id: string, messages: number, tokens: number }>).find(u => u.id === id)
+  }
+
+  it('keeps what a chat used after the chat is deleted', async () => {
+    const me = await person(stack, accounts.megan)
+    const chatId = await ask(me, 'Summarise the travel policy in three bullet points')
+    const before = await usersRow(me.id)
+    expect(await usage(7)).toMatchObject({ totals: expected(7).totals })
+
+    const deleted = await call(stack, me.client, `/api/chats/${chatId}`, { method: 'DELETE' })
+    expect(deleted.status).toBeLessThan(300)
+    expect((await api(me.client, `${stack.app.url}/api/chats/${chatId}`)).status).toBe(404)
+
+    // The seeded figures still include the deleted chat's question and answer.
+    const report = await usage(7)
+    expect(report.totals).toEqual(expected(7).totals)
+    expect(report.topUsers.find((u: { id: string }) => u.id === me.id)).toMatchObject(expected(7).topUsers.find(u => u.id === me.id)!)
+    expect(await usersRow(me.id)).toMatchObject({ messages: before!.messages, tokens: before!.tokens })
   })
 })

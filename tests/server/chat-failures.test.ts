@@ -28,15 +28,15 @@ afterAll(async () => {
 })
 
 describe('nothing is lost', () => {
-  it('Stop aborts the Azure request at once and keeps the partial answer', async () => {
+  it('Stop aborts the Azure request at once and keeps what came as stopped', async () => {
     const chatId = randomUUID()
     const text = `Slow answer please [[emulator:slow]] ${randomUUID()}`
     let stop: Record<string, unknown> | undefined
     const result = await sendChat(client, stack.app.url, chatId, { message: userMessage(text) }, async (_, events) => {
       if (deltas(events) === 3 && !stop) stop = (await api(client, `${stack.app.url}/api/chats/${chatId}/stop`, { method: 'POST', headers: { origin: stack.app.url } })).json
     })
-    // Stop answers once the partial answer is stored.
-    expect(stop).toMatchObject({ stopped: true, message: { status: 'partial', error: 'Stopped before the answer was complete.' } })
+    // Stop answers once the stopped answer is stored.
+    expect(stop).toMatchObject({ stopped: true, message: { status: 'stopped', error: 'Stopped before the answer was complete.' } })
     expect(result.status).toBe(200)
     const stoppedAt = Date.now()
     await expect.poll(async () => (await recorded(text))[0]?.aborted, { timeout: 1000, interval: 20 }).toBe(true)
@@ -44,7 +44,7 @@ describe('nothing is lost', () => {
     await expect.poll(async () => (await storedAnswer(chatId))[1]?.error).toBe('Stopped before the answer was complete.')
     const [question, answer] = await storedAnswer(chatId)
     expect(question!.parts[0]!.text).toBe(text)
-    expect(answer!.status).toBe('partial')
+    expect(answer!.status).toBe('stopped')
     expect(answer!.parts[0]!.text.length).toBeGreaterThan(0)
     expect(answer!.parts[0]!.text.length).toBeLessThan(result.text.length + 200)
   })
@@ -70,12 +70,12 @@ describe('nothing is lost', () => {
     expect(answer!.parts[0]!.text.length).toBeGreaterThan(0)
   })
 
-  it('an answer cut by the content filter is kept as partial (Responses API)', async () => {
+  it('an answer cut by the content filter is kept as truncated (Responses API)', async () => {
     const chatId = randomUUID()
     const result = await sendChat(client, stack.app.url, chatId, { message: userMessage('Tell me [[emulator:content-filter-output]]') })
     expect(result.status).toBe(200)
-    expect(result.events.at(-1)).toMatchObject({ type: 'finish', messageMetadata: { status: 'partial' } })
-    await expect.poll(async () => (await storedAnswer(chatId))[1]?.status).toBe('partial')
+    expect(result.events.at(-1)).toMatchObject({ type: 'finish', messageMetadata: { status: 'truncated' } })
+    await expect.poll(async () => (await storedAnswer(chatId))[1]?.status).toBe('truncated')
     expect((await storedAnswer(chatId))[1]!.error).toBe('The rest of this answer was withheld by the company\'s content filter.')
   })
 
@@ -86,7 +86,7 @@ describe('nothing is lost', () => {
       const chatId = randomUUID()
       await sendChat(other, app.url, chatId, { message: userMessage('Tell me [[emulator:content-filter-output]]') })
       const page = await api(other, `${app.url}/api/chats/${chatId}/messages`)
-      expect(page.json.messages[1]).toMatchObject({ status: 'partial', error: 'The rest of this answer was withheld by the company\'s content filter (violence).' })
+      expect(page.json.messages[1]).toMatchObject({ status: 'truncated', error: 'The rest of this answer was withheld by the company\'s content filter (violence).' })
     }
     finally {
       await app.stop()

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { HttpClient } from '../support/http-client'
+import { deltas, followChat, sendChat } from '../support/chat-client'
 import { accounts, api, signIn, startStack, type Stack } from '../support/stack'
 
 let stack: Stack
@@ -86,6 +87,38 @@ describe('chat', () => {
     expect(calls).toHaveLength(1)
     const page = await api(megan, `${stack.app.url}/api/chats/${chatId}/messages`)
     expect(page.json.messages).toHaveLength(2)
+  })
+
+  it('lets a second connection follow an answer mid-way, and a re-send of the question follows it too', async () => {
+    const chatId = randomUUID()
+    const message = userMessage(`Follow me [[emulator:delay=15]] ${randomUUID()}`)
+    let followers: Array<ReturnType<typeof followChat>> = []
+    const original = await sendChat(megan, stack.app.url, chatId, { message }, (_, events) => {
+      if (deltas(events) === 4) followers = [followChat(megan, `${stack.app.url}/api/chats/${chatId}/stream`), sendChat(megan, stack.app.url, chatId, { message })]
+    })
+    const [followed, resent] = await Promise.all(followers)
+    for (const other of [followed!, resent!]) {
+      expect(other.status).toBe(200)
+      expect(other.text).toBe(original.text)
+      expect(other.events.at(-1)).toMatchObject({ type: 'finish', messageMetadata: { status: 'complete' } })
+    }
+    expect((await emulatorRequests()).filter(r => r.lastUserText === message.parts[0]!.text)).toHaveLength(1)
+    // Once it is written, there is nothing to follow.
+    expect((await followChat(megan, `${stack.app.url}/api/chats/${chatId}/stream`)).status).toBe(204)
+    expect((await followChat(alex, `${stack.app.url}/api/chats/${chatId}/stream`)).status).toBe(404)
+  })
+
+  it('answers an edit of a message that was never stored (Retry after a network error) as a new message, also in a new chat', async () => {
+    const chatId = randomUUID()
+    const message = userMessage(`Never arrived ${randomUUID()}`)
+    const result = await send(megan, chatId, { message, messageId: message.id })
+    expect(result.status).toBe(200)
+    expect(result.text).toContain('You asked')
+    const page = await api(megan, `${stack.app.url}/api/chats/${chatId}/messages`)
+    expect(page.json.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant'])
+    // In someone else's chat it is a 404, like any other request about that chat.
+    expect((await send(alex, chatId, { message: userMessage('Mine now?'), messageId: message.id })).status).toBe(404)
+    expect((await send(alex, chatId, { message, trigger: 'regenerate-message' })).status).toBe(404)
   })
 
   it('regenerates the last answer, replacing it', async () => {

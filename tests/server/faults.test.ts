@@ -72,10 +72,14 @@ describe('the server is killed mid-answer', () => {
     await stack.app.exited
     const restarted = await stack.startApp({}, { sameDatabaseAs: stack.app })
     const { client: again } = await signIn(restarted, accounts.alex)
+    // On PostgreSQL another replica may still be writing it until its heartbeat is stale (6 s),
+    // so the answer is shown as interrupted once the sweep (every 2 s) has seen that.
+    await expect.poll(async () => (await api(again, `${restarted.url}/api/chats/${chatId}/messages`)).json.messages?.[1]?.status, { timeout: 15_000, interval: 500 })
+      .toBe('interrupted')
     const page = await api(again, `${restarted.url}/api/chats/${chatId}/messages`)
     expect(page.status).toBe(200)
     expect(page.json.messages[0]).toMatchObject({ id: question.id, role: 'user' })
-    expect(page.json.messages[1]).toMatchObject({ role: 'assistant', status: 'partial' })
+    expect(page.json.messages[1]).toMatchObject({ role: 'assistant', status: 'interrupted', error: expect.stringContaining('interrupted') })
   })
 })
 

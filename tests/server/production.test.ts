@@ -34,6 +34,16 @@ describe('safe boot in production', () => {
     expect(output).not.toContain('Listening on')
     expect(output).not.toMatch(/\n\s+at /)
   })
+
+  it('names every problem also when a value fails to parse, as JSON log lines like every other', async () => {
+    const { code, output } = await runUntilExit({ ...production, CHAT_MAX_OUTPUT_TOKENS: 'banana', NUXT_AUTH_SECRET: undefined, AUTH_ORIGIN: 'http://assistant.contoso.com', AZURE_AD_CLIENT_SECRET: undefined, AZURE_OPENAI_DEPLOYMENT: undefined, AZURE_AD_AUTHORITY_HOST: 'http://127.0.0.1:3101' })
+    expect(code).toBe(1)
+    const lines = output.trim().split('\n').map(line => JSON.parse(line) as { level: string, msg: string })
+    const refusal = lines.find(line => line.level === 'error')!
+    for (const problem of ['CHAT_MAX_OUTPUT_TOKENS: ', 'NUXT_AUTH_SECRET is required', 'AUTH_ORIGIN must be an https:// origin in production', 'AZURE_AD_CLIENT_SECRET is required', 'AZURE_OPENAI_DEPLOYMENT is required', 'AZURE_AD_AUTHORITY_HOST must be an https:// Entra authority, not a local emulator']) {
+      expect(refusal.msg).toContain(problem)
+    }
+  })
 })
 
 describe('the production server', () => {
@@ -115,7 +125,7 @@ describe('the production server', () => {
     await again.stop()
   })
 
-  it('stores an answer longer than the grace period as partial and still exits 0', async () => {
+  it('stores an answer longer than the grace period as interrupted and still exits 0', async () => {
     const app = await stack.startApp({ SHUTDOWN_GRACE_SECONDS: '1' })
     const { client } = await signIn(app, accounts.lynne)
     const chatId = randomUUID()

@@ -2,13 +2,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase } from '../support/database'
 import { accounts, api, entraControl, refreshCount, signIn, startStack, type Stack } from '../support/stack'
 
-// The app refreshes 60 s before Entra's expiry: tokens issued with a 30 s lifetime are due at once.
-const DUE_NOW = 30
+// The app refreshes min(60 s, lifetime / 2) before Entra's expiry: a token issued for 2 s is due
+// after 1 s.
+const DUE_NOW = 2
+const dueSoon = () => new Promise(resolve => setTimeout(resolve, 1100))
 
 async function signInWithDueToken(stack: Stack, account: { oid: string }) {
   await entraControl(stack.entra, 'settings', { accessTokenTtlSeconds: DUE_NOW })
   const { client } = await signIn(stack.app, account)
   await entraControl(stack.entra, 'settings', { accessTokenTtlSeconds: 3600 })
+  await dueSoon()
   await entraControl(stack.entra, 'stats/reset')
   return client
 }
@@ -48,6 +51,7 @@ describe('staying signed in', () => {
       await entraControl(stack.entra, 'settings', { accessTokenTtlSeconds: DUE_NOW })
       const { client } = await signIn(exposing, accounts.alex)
       await entraControl(stack.entra, 'settings', { accessTokenTtlSeconds: 3600 })
+      await dueSoon()
       await entraControl(stack.entra, 'stats/reset')
       const shown = await api(client, `${exposing.url}/api/auth/session`)
       expect(shown.status).toBe(200)

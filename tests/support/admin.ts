@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { signIn as emulatorSignIn } from '../../emulators/entra/testing.ts'
 import type { HttpClient } from './http-client'
 import { sendChat, userMessage } from './chat-client'
+import { backdateChats } from './seed'
 import { api, CLIENT_ID, CLIENT_SECRET, signIn, type Stack } from './stack'
 
 /** A real Entra access token for this app, as a script gets one (authorization code + PKCE). */
@@ -49,10 +50,9 @@ export async function chatOnce(stack: Stack, client: HttpClient, text: string, c
   return { chatId, ...result }
 }
 
-/** Moves a chat and its messages `days` into the past (test-only route). */
-export async function backdateChat(stack: Stack, admin: HttpClient, chatId: string, days: number) {
-  const response = await call(stack, admin, '/api/admin/test/seed', { method: 'POST', json: { kind: 'backdate-chat', chatId, days } })
-  if (response.status !== 200) throw new Error(`backdate answered ${response.status}: ${response.text}`)
+/** Moves a chat and its messages `days` into the past, straight in the database. */
+export async function backdateChat(stack: Stack, chatId: string, days: number) {
+  await backdateChats(stack, [{ chatId, days }])
 }
 
 export interface AuditEntry {

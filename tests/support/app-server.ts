@@ -40,7 +40,7 @@ export function serverEntry(): string {
 /** Every server's output is kept for the run, so CI can grep all of it for leaked secrets. */
 export const logDir = join(root, '.cache/test-logs')
 
-function keepLog(port: number, output: string) {
+export function keepLog(port: number, output: string) {
   mkdirSync(logDir, { recursive: true })
   writeFileSync(join(logDir, `${process.pid}-${port}-${Date.now()}.log`), output)
 }

@@ -3,18 +3,18 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import type { Stack } from './stack'
+import { chromiumPath } from './chromium'
 
-const CHROMIUM = '/usr/bin/chromium'
 const require = createRequire(import.meta.url)
 export const screenshotDir = join(import.meta.dirname, '../e2e/screenshots')
 
 /** Real Chromium, headless, with nothing reaching out to Google's services. */
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}. Install it with: apt-get install -y chromium`)
-  }
+  // The browser projects' global setup (browser-setup.ts) installs it when missing and allowed.
+  const executablePath = chromiumPath()
+  if (!existsSync(executablePath)) throw new Error(`Chromium is missing at ${executablePath}; the browser tests' global setup (tests/support/browser-setup.ts) says how to get it.`)
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   })

@@ -26,6 +26,17 @@ export async function sendChat(client: HttpClient, appUrl: string, chatId: strin
     body: JSON.stringify(body),
     signal: controller.signal,
   })
+  return readUiMessageStream(response, controller, onEvent)
+}
+
+/** GETs an answer's stream like useChat's resumeStream() (204: nothing is being written). */
+export async function followChat(client: HttpClient, url: string, onEvent?: (event: Record<string, unknown>, events: Array<Record<string, unknown>>) => unknown): Promise<SendResult> {
+  const controller = new AbortController()
+  const response = await client.fetch(url, { signal: controller.signal })
+  return readUiMessageStream(response, controller, onEvent)
+}
+
+async function readUiMessageStream(response: Response, controller: AbortController, onEvent?: (event: Record<string, unknown>, events: Array<Record<string, unknown>>) => unknown): Promise<SendResult> {
   if (!response.headers.get('content-type')?.includes('text/event-stream')) {
     return { status: response.status, headers: response.headers, events: [], text: '', json: await response.json().catch(() => undefined) }
   }

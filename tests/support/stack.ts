@@ -26,6 +26,12 @@ export interface Stack {
    * server that has exited (`sameDatabaseAs`).
    */
   startApp(env?: Record<string, string>, options?: { sameDatabaseAs?: AppServer }): Promise<AppServer>
+  /**
+   * Stops the first app server, runs `work`, and starts it again with the same settings on the
+   * same port (`app` is then the new process). PGlite belongs to one process, so a test that
+   * writes to it directly does so while its server is down.
+   */
+  whileAppStopped<T>(work: () => Promise<T>): Promise<T>
   stop(): Promise<void>
 }
 
@@ -38,12 +44,16 @@ export interface StackOptions {
   signingKey?: JWK
   /** Extra Azure OpenAI emulator options, given the Entra emulator (e.g. to verify its tokens). */
   openai?: (entra: EntraEmulator) => Partial<AzureOpenAIEmulatorOptions>
+  /** How a server is started: the built server as a process (default), or e.g. the image. */
+  startServer?: typeof startAppServer
+  /** The one origin every server is reached at (a proxy in front of them), as AUTH_ORIGIN. */
+  origin?: string
 }
 
 /** The whole product for one test file: both emulators, its own database, the built server. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const ports = await freePorts(options.servers ?? 1)
-  const origins = ports.map(p => `http://127.0.0.1:${p}`)
+  const origins = options.origin ? [options.origin] : ports.map(p => `http://127.0.0.1:${p}`)
   const entra = await startEntraEmulator({
     accessTokenTtlSeconds: options.accessTokenTtlSeconds,
     signingKey: options.signingKey,
@@ -65,16 +75,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     AZURE_OPENAI_ENDPOINT: openai.url,
     AZURE_OPENAI_API_KEY: OPENAI_KEY,
     AZURE_OPENAI_DEPLOYMENT: 'gpt-4o-mini',
+    ...(options.origin ? { AUTH_ORIGIN: options.origin } : {}),
     ...options.env,
   }
   const apps: AppServer[] = []
   const startApp = async (extra: Record<string, string> = {}, port?: number) => {
-    const app = await startAppServer({ ...env, ...extra }, { wait: '/api/ready', port })
+    const app = await (options.startServer ?? startAppServer)({ ...env, ...extra }, { wait: '/api/ready', port })
     apps.push(app)
     return app
   }
   const app = await startApp({}, ports[0])
-  return {
+  const stack: Stack = {
     app,
     entra,
     openai,
@@ -86,12 +97,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         : {}
       return startApp({ ...own, ...extra }, ports[apps.length])
     },
+    async whileAppStopped(work) {
+      const first = stack.app
+      const code = await first.stop()
+      if (code !== 0) throw new Error(`The app server exited with ${code} when stopped:\n${first.output()}`)
+      try {
+        return await work()
+      }
+      finally {
+        const again = await startAppServer({ ...env, ...first.env }, { wait: '/api/ready', port: first.port })
+        apps.splice(apps.indexOf(first), 1, again)
+        stack.app = again
+      }
+    },
     async stop() {
       await Promise.all(apps.map(a => a.stop()))
       await Promise.all([entra.close(), openai.close()])
       if (!options.db) await db.drop()
     },
   }
+  return stack
 }
 
 /**

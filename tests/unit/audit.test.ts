@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
+import { vector } from '@electric-sql/pglite-pgvector'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { applyMigrations, readMigrations } from '../../server/utils/migrations'
@@ -15,7 +16,7 @@ describe('the audit log table on PGlite (the trigger from the migrations)', () =
   let client: PGlite
 
   beforeAll(async () => {
-    client = new PGlite()
+    client = new PGlite({ extensions: { vector } })
     await applyMigrations(drizzlePglite(client) as never, await readMigrations(name => readFile(join(drizzleDir, name), 'utf8').catch(() => null)))
     await client.query(`INSERT INTO audit_log (action, outcome, created_at) VALUES ('sign_in', 'success', now() - interval '100 days'), ('sign_out', 'success', now())`)
   })

@@ -7,8 +7,8 @@ function answer(metadata?: MessageMeta): ChatMessage {
 
 describe('displayStatus', () => {
   it.each([
-    ['a stopped stream', { status: 'partial', error: 'Stopped before the answer was complete.', finishReason: 'stop' }, { status: 'partial', error: 'Stopped before the answer was complete.' }],
-    ['a filtered stream', { status: 'partial', error: 'The rest of this answer was withheld by the company\'s content filter (hate).', finishReason: 'content-filter' }, { status: 'partial', error: 'The rest of this answer was withheld by the company\'s content filter (hate).' }],
+    ['a stopped stream', { status: 'stopped', error: 'Stopped before the answer was complete.', finishReason: 'stop' }, { status: 'stopped', error: 'Stopped before the answer was complete.' }],
+    ['a filtered stream', { status: 'truncated', error: 'The rest of this answer was withheld by the company\'s content filter (hate).', finishReason: 'content-filter' }, { status: 'truncated', error: 'The rest of this answer was withheld by the company\'s content filter (hate).' }],
     ['a replayed failed answer', { status: 'failed', error: 'The model service failed to answer.', replayed: true }, { status: 'failed', error: 'The model service failed to answer.' }],
     ['a complete stream', { status: 'complete', error: null, finishReason: 'stop' }, { status: 'complete', error: null }],
   ] as const)('shows the status and sentence the server sent for %s', (_, metadata, expected) => {
@@ -21,7 +21,7 @@ describe('displayStatus', () => {
   })
 
   it('shows a stored answer as stored', () => {
-    const stored = toChatMessage({ id: 'a', role: 'assistant', parts: [{ type: 'text', text: 'Cut' }], status: 'partial', error: 'The answer reached the maximum length and was cut.', createdAt: '2026-01-01T00:00:00Z' })
-    expect(displayStatus(stored)).toEqual({ status: 'partial', error: 'The answer reached the maximum length and was cut.' })
+    const stored = toChatMessage({ id: 'a', role: 'assistant', parts: [{ type: 'text', text: 'Cut' }], status: 'truncated', error: 'The answer reached the maximum length and was cut.', createdAt: '2026-01-01T00:00:00Z' })
+    expect(displayStatus(stored)).toEqual({ status: 'truncated', error: 'The answer reached the maximum length and was cut.' })
   })
 })

@@ -32,5 +32,6 @@ export default defineEventHandler((event) => {
     const description = typeof query.error_description === 'string' ? query.error_description.slice(0, 500) : ''
     return sendRedirect(event, `/auth/error?${new URLSearchParams({ error: query.error, description })}`)
   }
+  if (event.path.startsWith('/api/auth/callback/')) markSignInCompleted(event)
   return handler(event)
 })

@@ -1,12 +1,14 @@
 import { and, eq } from 'drizzle-orm'
 import { z } from 'zod'
+import { stopTurnsOf } from '../../chat/turn'
 
 const params = z.object({ id: z.string().uuid('must be a UUID') })
 
 export default defineEventHandler(async (event) => {
   const user = await requireUser(event)
   const { id } = paramsWith(event, params)
-  await stopGeneration(id)
+  // Its answer, wherever it runs, stops calling Azure; the row goes with the chat.
+  await stopTurnsOf(id, user.id)
   // Messages go with the chat (ON DELETE CASCADE).
   const deleted = await useDb().delete(tables.chats)
     .where(and(eq(tables.chats.id, id), eq(tables.chats.userId, user.id)))

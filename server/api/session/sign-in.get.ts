@@ -7,6 +7,10 @@ const query = z.object({
   prompt: z.enum(['select_account', 'login']).optional(),
   // next-auth sends its own sign-in failures here (pages.signIn); show them, never retry in a loop.
   error: z.string().max(100).optional(),
+  // "Try again" on the loop page: start counting the rounds afresh.
+  fresh: z.enum(['1']).optional(),
+  // A Conditional Access challenge met at sign-in itself (reading the groups from Graph).
+  claims: z.string().max(4000).optional(),
 })
 
 /**
@@ -15,8 +19,16 @@ const query = z.object({
  * browser, which sidebase's signIn() cannot do when it is called during server-side rendering.
  */
 export default defineEventHandler(async (event) => {
-  const { callbackUrl, prompt, error } = queryWith(event, query)
+  const { callbackUrl, prompt, error, fresh, claims: claimsParam } = queryWith(event, query)
   if (error) return sendRedirect(event, `/auth/error?${new URLSearchParams({ error })}`)
+  const ended = await takeSessionEnd(event)
+  if (isSignInLoop(event, { reset: !!fresh, endedAtOnce: ended?.atOnce ?? false })) {
+    const reason = ended?.reason ?? 'SessionEndedAtOnce'
+    taggedLogger('auth').warn(`Stopped a sign-in loop: the session ended at once twice in a minute (${reason})`)
+    return sendRedirect(event, `/auth/error?${new URLSearchParams({ error: 'SignInLoop', description: `Reason: ${reason}` })}`)
+  }
+  // Entra's step-up: the authorize request carries the challenge so that the user can satisfy it.
+  const claims = claimsParam ?? ended?.claims ?? undefined
   const origin = publicOrigin(event)
   // Only same-site paths: an open redirect here would be a phishing gift.
   const target = callbackUrl?.startsWith('/') && !callbackUrl.startsWith('//') ? callbackUrl : '/'
@@ -34,7 +46,7 @@ export default defineEventHandler(async (event) => {
       providerId: 'azure-ad',
       method: 'POST',
       body: { csrfToken: (csrf.body as { csrfToken: string }).csrfToken, callbackUrl: `${origin}${target}` },
-      query: prompt ? { prompt } : {},
+      query: { ...(prompt ? { prompt } : {}), ...(claims ? { claims: claimsParameter(claims) } : {}) },
     } as RequestInternal,
     options,
   })

@@ -37,6 +37,8 @@ export async function listUsersForAdmin(options: { limit: number, cursor?: Curso
     lastSignInAt: users.lastSignInAt,
     lastActiveAt,
     disabledAt: users.disabledAt,
+    isGuest: users.isGuest,
+    hasPhoto: sql<boolean>`exists (select 1 from user_photos p where p.user_id = "users"."id" and p.bytes is not null)`,
   }).from(users)
     .where(and(...conditions))
     .orderBy(sql`${lastActiveAt} DESC`, sql`${users.id} DESC`)
@@ -54,21 +56,28 @@ export async function listUsersForAdmin(options: { limit: number, cursor?: Curso
   }
 }
 
-/** Chats, messages the user sent, and tokens their answers used: for one page of users only. */
+/**
+ * Chats they have now, and messages they sent and tokens their answers used, deleted chats
+ * included (the usage records): for one page of users only.
+ */
 async function usageOfUsers(userIds: string[]) {
   const result = new Map<string, { chats: number, messages: number, tokens: number }>()
   if (!userIds.length) return result
-  const { chats, messages } = tables
-  const rows = await useDb().select({
-    userId: chats.userId,
-    chats: sql<number>`count(DISTINCT ${chats.id})::int`,
-    messages: sql<number>`(count(${messages.id}) FILTER (WHERE ${messages.role} = 'user'))::int`,
-    tokens: sql<number>`coalesce(sum(coalesce(${messages.inputTokens}, 0) + coalesce(${messages.outputTokens}, 0)), 0)::bigint`,
-  }).from(chats)
-    .leftJoin(messages, eq(messages.chatId, chats.id))
-    .where(inArray(chats.userId, userIds))
-    .groupBy(chats.userId)
-  for (const row of rows) result.set(row.userId, { chats: Number(row.chats), messages: Number(row.messages), tokens: Number(row.tokens) })
+  const { chats, usageRecords } = tables
+  const db = useDb()
+  const [chatRows, usageRows] = await Promise.all([
+    db.select({ userId: chats.userId, chats: sql<number>`count(*)::int` })
+      .from(chats).where(inArray(chats.userId, userIds)).groupBy(chats.userId),
+    db.select({
+      userId: usageRecords.userId,
+      messages: sql<number>`(count(*) FILTER (WHERE ${usageRecords.role} = 'user'))::int`,
+      tokens: sql<number>`coalesce(sum(coalesce(${usageRecords.inputTokens}, 0) + coalesce(${usageRecords.outputTokens}, 0)), 0)::bigint`,
+    }).from(usageRecords).where(inArray(usageRecords.userId, userIds)).groupBy(usageRecords.userId),
+  ])
+  for (const row of chatRows) result.set(row.userId, { chats: Number(row.chats), messages: 0, tokens: 0 })
+  for (const row of usageRows) {
+    result.set(row.userId, { chats: result.get(row.userId)?.chats ?? 0, messages: Number(row.messages), tokens: Number(row.tokens) })
+  }
   return result
 }
 

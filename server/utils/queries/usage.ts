@@ -23,11 +23,14 @@ export function periodStart(days: number, now = new Date()): Date {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - (days - 1) * DAY_MS)
 }
 
-const dayOf = sql<string>`to_char(${tables.messages.createdAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD')`
+const dayOf = sql<string>`to_char(${tables.usageRecords.createdAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD')`
 
-/** Daily figures, top users and failure reasons for the last `days` days (UTC). */
+/**
+ * Daily figures, top users and failure reasons for the last `days` days (UTC), from the usage
+ * records: a deleted chat's messages still count.
+ */
 export async function usageReport(days: number, now = new Date()) {
-  const { chats, messages, users } = tables
+  const { usageRecords: messages, users } = tables
   const from = periodStart(days, now)
   const db = useDb()
   const inPeriod = gte(messages.createdAt, from)
@@ -35,20 +38,19 @@ export async function usageReport(days: number, now = new Date()) {
 
   const dailyRows = await db.select({
     day: dayOf,
-    activeUsers: sql<number>`(count(DISTINCT ${chats.userId}) FILTER (WHERE ${messages.role} = 'user'))::int`,
+    activeUsers: sql<number>`(count(DISTINCT ${messages.userId}) FILTER (WHERE ${messages.role} = 'user'))::int`,
     messages: sql<number>`(count(*) FILTER (WHERE ${messages.role} = 'user'))::int`,
     answers: sql<number>`(count(*) FILTER (WHERE ${messages.role} = 'assistant'))::int`,
     inputTokens: sql<number>`coalesce(sum(${messages.inputTokens}), 0)::bigint`,
     outputTokens: sql<number>`coalesce(sum(${messages.outputTokens}), 0)::bigint`,
     failed: sql<number>`(count(*) FILTER (WHERE ${messages.role} = 'assistant' AND ${messages.status} = 'failed'))::int`,
   }).from(messages)
-    .innerJoin(chats, eq(chats.id, messages.chatId))
     .where(inPeriod)
     .groupBy(dayOf)
 
   const [totals] = await db.select({
-    activeUsers: sql<number>`(count(DISTINCT ${chats.userId}) FILTER (WHERE ${messages.role} = 'user'))::int`,
-  }).from(messages).innerJoin(chats, eq(chats.id, messages.chatId)).where(inPeriod)
+    activeUsers: sql<number>`(count(DISTINCT ${messages.userId}) FILTER (WHERE ${messages.role} = 'user'))::int`,
+  }).from(messages).where(inPeriod)
 
   const topUsers = await db.select({
     id: users.id,
@@ -57,8 +59,7 @@ export async function usageReport(days: number, now = new Date()) {
     tokens: sql<number>`coalesce(sum(${tokens}), 0)::bigint`,
     messages: sql<number>`(count(*) FILTER (WHERE ${messages.role} = 'user'))::int`,
   }).from(messages)
-    .innerJoin(chats, eq(chats.id, messages.chatId))
-    .innerJoin(users, eq(users.id, chats.userId))
+    .innerJoin(users, eq(users.id, messages.userId))
     .where(inPeriod)
     .groupBy(users.id, users.displayName, users.email)
     .orderBy(desc(sql`coalesce(sum(${tokens}), 0)`), desc(sql`count(*) FILTER (WHERE ${messages.role} = 'user')`), users.id)
@@ -73,6 +74,17 @@ export async function usageReport(days: number, now = new Date()) {
     .groupBy(sql`coalesce(${messages.error}, 'Unknown')`)
     .orderBy(desc(sql`count(*)`))
     .limit(10)
+
+  // Answers and tokens per model id; answers stored before models were recorded have none.
+  const modelRows = await db.select({
+    model: sql<string>`coalesce(${messages.model}, 'unknown')`,
+    answers: sql<number>`count(*)::int`,
+    inputTokens: sql<number>`coalesce(sum(${messages.inputTokens}), 0)::bigint`,
+    outputTokens: sql<number>`coalesce(sum(${messages.outputTokens}), 0)::bigint`,
+  }).from(messages)
+    .where(and(inPeriod, eq(messages.role, 'assistant')))
+    .groupBy(sql`coalesce(${messages.model}, 'unknown')`)
+    .orderBy(desc(sql`coalesce(sum(${tokens}), 0)`), sql`coalesce(${messages.model}, 'unknown')`)
 
   const byDay = new Map(dailyRows.map(r => [r.day, r]))
   const daily: UsageDay[] = Array.from({ length: days }, (_, i) => {
@@ -105,5 +117,10 @@ export async function usageReport(days: number, now = new Date()) {
     daily,
     topUsers: topUsers.map(u => ({ ...u, tokens: Number(u.tokens), messages: Number(u.messages) })),
     failures: failures.map(f => ({ reason: f.reason, count: Number(f.count) })),
+    byModel: modelRows.map((m) => {
+      const inputTokens = Number(m.inputTokens)
+      const outputTokens = Number(m.outputTokens)
+      return { model: m.model, answers: Number(m.answers), inputTokens, outputTokens, tokens: inputTokens + outputTokens }
+    }),
   }
 }

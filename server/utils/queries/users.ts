@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm'
 
-export interface EntraIdentity { tenantId: string, objectId: string, email?: string | null, displayName?: string | null }
+export interface EntraIdentity { tenantId: string, objectId: string, email?: string | null, displayName?: string | null, isGuest?: boolean }
 
 export async function findUserByEntraId(tenantId: string, objectId: string) {
   const [user] = await useDb().select().from(tables.users)
@@ -18,6 +18,7 @@ export async function upsertUser(identity: EntraIdentity, options: { signedIn: b
     displayName: identity.displayName ?? null,
     firstSignInAt: options.signedIn ? now : null,
     lastSignInAt: options.signedIn ? now : null,
+    isGuest: identity.isGuest ?? false,
   }
   const [user] = await useDb().insert(tables.users).values(values)
     .onConflictDoUpdate({
@@ -27,6 +28,8 @@ export async function upsertUser(identity: EntraIdentity, options: { signedIn: b
         displayName: sql`coalesce(excluded.display_name, ${tables.users.displayName})`,
         firstSignInAt: options.signedIn ? sql`coalesce(${tables.users.firstSignInAt}, ${now.toISOString()}::timestamptz)` : sql`${tables.users.firstSignInAt}`,
         lastSignInAt: options.signedIn ? now : sql`${tables.users.lastSignInAt}`,
+        // As Entra says at each sign-in or token: a guest converted to a member stops being one.
+        ...(identity.isGuest === undefined ? {} : { isGuest: identity.isGuest }),
         updatedAt: now,
       },
     })

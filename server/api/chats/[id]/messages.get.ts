@@ -12,5 +12,5 @@ export default defineEventHandler(async (event) => {
   const { id } = paramsWith(event, params)
   const { limit, cursor } = queryWith(event, query)
   await requireChat(id, user.id)
-  return listMessages(id, { limit, before: cursor })
+  return listMessages(id, { limit, before: cursor, viewer: user.id })
 })

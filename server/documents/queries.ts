@@ -1,0 +1,38 @@
+import { sql } from 'drizzle-orm'
+import { listableBy, type DocumentReader } from './access'
+
+export interface DocumentSummary {
+  id: string
+  name: string
+  mediaType: string
+  sizeBytes: number
+  pages: number | null
+  scope: 'chat' | 'me' | 'group'
+  chatId: string | null
+  groupId: string | null
+  status: 'queued' | 'extracting' | 'indexing' | 'ready' | 'failed'
+  error: string | null
+  ownerId: string
+  chunks: number
+  createdAt: string
+  updatedAt: string
+}
+
+const summaryColumns = sql`d.id, d.name, d.media_type AS "mediaType", d.size_bytes AS "sizeBytes", d.pages, d.scope,
+  d.chat_id AS "chatId", d.group_id AS "groupId", d.status, d.error, d.owner_id AS "ownerId",
+  (SELECT count(*)::int FROM document_chunks c WHERE c.document_id = d.id) AS chunks,
+  d.created_at AS "createdAt", d.updated_at AS "updatedAt"`
+
+/** The documents a user may see (theirs, their chats', their groups'), newest first; the file itself stays out. */
+export function listDocuments(reader: Omit<DocumentReader, 'chatId'>, options: { chatId?: string } = {}): Promise<DocumentSummary[]> {
+  const inChat = options.chatId ? sql`AND d.scope = 'chat' AND d.chat_id = ${options.chatId}` : sql``
+  return rowsOf<DocumentSummary>(useDb().execute(sql`SELECT ${summaryColumns} FROM documents d
+    WHERE ${listableBy(reader)} ${inChat} ORDER BY d.created_at DESC, d.id LIMIT 500`))
+}
+
+/** One document the user may see, or undefined (the route answers 404 for "not yours" and "gone" alike). */
+export async function findDocument(reader: Omit<DocumentReader, 'chatId'>, id: string): Promise<DocumentSummary | undefined> {
+  const rows = await rowsOf<DocumentSummary>(useDb().execute(sql`SELECT ${summaryColumns} FROM documents d
+    WHERE d.id = ${id} AND ${listableBy(reader)}`))
+  return rows[0]
+}
