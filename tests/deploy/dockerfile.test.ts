@@ -11,8 +11,9 @@ const build = stages[0]!
 const final = stages.at(-1)!
 const steps = (stage: Stage, keyword: string): Step[] => stage.steps.filter(s => s.keyword === keyword)
 
-// Node 24 on Debian slim, by tag and optionally pinned by digest.
+// Node 24 on Debian slim, and Debian slim alone, by tag and optionally pinned by digest.
 const NODE_24_SLIM = /^node:24[\w.-]*-slim(@sha256:[0-9a-f]{64})?$/
+const DEBIAN_SLIM = /^debian:[a-z]+-slim(@sha256:[0-9a-f]{64})?$/
 
 describe('the Dockerfile', () => {
   it('passes dockerfile-utils\' lint with every rule an error', () => {
@@ -36,9 +37,11 @@ describe('the Dockerfile', () => {
     expect(edits.map(e => `line ${e.range.start.line + 1}: ${JSON.stringify(e.newText)}`)).toEqual([])
   })
 
-  it('builds in one stage and runs in another, both on Node 24 slim with an explicit tag', () => {
+  it('builds on Node 24 slim and runs on Debian slim with Node 24\'s binary alone, each with an explicit tag', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2)
-    for (const stage of stages) expect(stage.image).toMatch(NODE_24_SLIM)
+    for (const stage of stages.slice(0, -1)) expect(stage.image).toMatch(NODE_24_SLIM)
+    // Not node:24-slim again: npm, corepack and yarn would stay in its layers.
+    expect(final.image).toMatch(DEBIAN_SLIM)
     expect(build.name).toBe('build')
     expect(final.name).toBeUndefined()
   })
@@ -63,16 +66,15 @@ describe('the Dockerfile', () => {
     expect(needed.filter(path => !brings(path))).toEqual([])
   })
 
-  it('runs the built server alone: WORKDIR /app, only .output from the build stage', () => {
+  it('runs the built server alone: WORKDIR /app, only Node and .output from the build stage', () => {
     expect(steps(final, 'WORKDIR').at(-1)?.args).toEqual(['/app'])
     const copies = steps(final, 'COPY')
-    expect(copies.length).toBeGreaterThan(0)
     for (const copy of copies) {
       expect(copy.flags.get('from')).toBe('build')
-      expect(copy.args).toEqual(['/src/.output', './.output'])
       // Root keeps owning the code; the app's user only reads it.
       expect(copy.flags.has('chown')).toBe(false)
     }
+    expect(copies.map(c => c.args)).toEqual([['/usr/local/bin/node', '/usr/local/bin/node'], ['/src/.output', './.output']])
     expect(stages.flatMap(s => steps(s, 'ADD'))).toEqual([])
   })
 

@@ -122,7 +122,7 @@ describe.runIf(mode.run)('the image, built from this working tree and run as an 
     expect(files.filter(f => /(^|\/)emulators?\//.test(f.path) && f.path.startsWith('/app'))).toEqual([])
     expect(files.filter(f => /\/\.env(\.|$)/.test(f.path))).toEqual([])
     expect(app.filter(f => f.path.endsWith('.map'))).toEqual([])
-    // npm and corepack are removed from the runtime stage: nothing to patch there.
+    // The runtime stage never had npm or corepack (Debian slim and Node's binary): nothing to patch.
     expect(files.filter(f => /^\/usr\/local\/(lib\/node_modules\/(npm|corepack)\/|bin\/(npm|npx|corepack)$)/.test(f.path))).toEqual([])
 
     const mb = (bytes: number) => Math.round(bytes / 1e6)

@@ -183,6 +183,9 @@ function buildHostNetwork(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => names.test(e[0]) && e[1] !== undefined))
 }
 
+/** Where node:24-slim keeps Node, which the runtime stage copies from the build stage. */
+export const BASE_IMAGE_NODE = '/usr/local/bin/node'
+
 /** Carries out a stage's steps in `fs`: WORKDIR, ENV, COPY (context or --from) and, if asked, RUN. */
 export function runStage(stage: Stage, fs: StageFilesystem, options: RunStageOptions = {}) {
   const context = options.context ?? repoRoot
@@ -205,6 +208,8 @@ export function runStage(stage: Stage, fs: StageFilesystem, options: RunStageOpt
         for (const source of sources) {
           if (/[*?[]/.test(source)) throw new Error(`COPY on line ${step.line}: wildcards are not simulated`)
           if (from) {
+            // The base image's Node: the laid-out image runs this process's Node 24 (imagePath).
+            if (source === BASE_IMAGE_NODE) continue
             const other = options.stages?.[from]
             if (!other) throw new Error(`COPY --from=${from} on line ${step.line}: no such stage filesystem`)
             copyInto(other.host(source), fs.host(dest), destIsDir)
