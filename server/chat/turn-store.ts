@@ -70,7 +70,12 @@ export async function askQuestion(input: { userId: string, chatId: string, title
     WITH owned AS (
       INSERT INTO ${chats} AS c (id, user_id, title, model, assistant_id, assistant_version)
       VALUES (${input.chatId}, ${input.userId}, ${input.title}, ${input.model.requested}, ${input.assistant?.id ?? null}::uuid, ${input.assistant?.version ?? null}::int)
-      ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, model = coalesce(excluded.model, c.model) WHERE c.user_id = excluded.user_id
+      ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, model = coalesce(excluded.model, c.model),
+        -- A chat begun by attaching a file (no message yet) takes its title and assistant from this first question.
+        title = CASE WHEN EXISTS (SELECT 1 FROM ${messages} m WHERE m.chat_id = c.id) THEN c.title ELSE excluded.title END,
+        assistant_id = coalesce(c.assistant_id, CASE WHEN EXISTS (SELECT 1 FROM ${messages} m WHERE m.chat_id = c.id) THEN NULL ELSE excluded.assistant_id END),
+        assistant_version = CASE WHEN c.assistant_id IS NULL AND NOT EXISTS (SELECT 1 FROM ${messages} m WHERE m.chat_id = c.id) THEN excluded.assistant_version ELSE c.assistant_version END
+      WHERE c.user_id = excluded.user_id
       RETURNING id, xmax = 0 AS created, model, assistant_id, assistant_version
     ),
     chosen AS (

@@ -57,26 +57,35 @@ describe('company documents in the browser', () => {
     await page.close()
   })
 
-  it('an answer in a chat with an attached PDF cites it; the chip opens the passage', async () => {
+  it('a PDF dropped on a chat shows its progress, then the answer cites it; the chip opens the passage', async () => {
     const page = await (await newContext(browser, stack)).newPage()
     await signInAs(page, stack, accounts.megan)
     const chatId = await createChat(page, stack, 'Hello')
-    const uploaded = await page.request.post(`${stack.app.url}/api/documents`, {
-      headers: { origin: stack.app.url },
-      multipart: { scope: 'chat', chatId, file: { name: 'travel-policy.pdf', mimeType: 'application/pdf', buffer: pdf } },
-    })
-    expect(uploaded.status()).toBe(202)
-    const { id } = await uploaded.json() as { id: string }
-    await expect.poll(async () => (await (await page.request.get(`${stack.app.url}/api/documents/${id}`)).json()).status, { timeout: 30_000 }).toBe('ready')
     await open(page, `${stack.app.url}/chat/${chatId}`)
+    const transfer = await page.evaluateHandle((bytes) => {
+      const data = new DataTransfer()
+      data.items.add(new File([new Uint8Array(bytes)], 'travel-policy.pdf', { type: 'application/pdf' }))
+      return data
+    }, [...pdf])
+    await page.dispatchEvent('[data-testid="chat-drop"]', 'dragover', { dataTransfer: transfer })
+    await page.getByTestId('chat-drop-hint').waitFor()
+    await screenshot(page, 'documents-chat-dragover')
+    await page.dispatchEvent('[data-testid="chat-drop"]', 'drop', { dataTransfer: transfer })
+    expect(await page.getByTestId('chat-drop-hint').count()).toBe(0)
+    const chip = page.getByTestId('chat-attachment').filter({ hasText: 'travel-policy.pdf' })
+    await chip.waitFor()
+    await expect.poll(() => chip.getAttribute('data-status'), { timeout: 30_000 }).toBe('ready')
+    expect(await chip.getByTestId('chat-attachment-status').textContent()).toBe('Ready')
+    expect(await axeViolations(page)).toEqual([])
+    await screenshot(page, 'documents-chat-attached')
     await sendMessage(page, 'What is the hotel limit per night in Frankfurt?')
     await waitForAnswer(page)
     const answer = page.getByTestId('message-assistant').last()
     expect(await answer.getByTestId('message-text').textContent()).toContain('According to [1] (travel-policy.pdf, page 2)')
-    const chip = answer.getByTestId('citation-chip').first()
-    expect(await chip.textContent()).toContain('[1] travel-policy.pdf · p. 2')
+    const citation = answer.getByTestId('citation-chip').first()
+    expect(await citation.textContent()).toContain('[1] travel-policy.pdf · p. 2')
     await screenshot(page, 'documents-answer-with-sources')
-    await chip.click()
+    await citation.click()
     const passage = page.getByTestId('citation-passage')
     await passage.waitFor()
     expect(await passage.textContent()).toContain('Hotel stays are limited to one hundred and fifty euros per night')
@@ -86,6 +95,40 @@ describe('company documents in the browser', () => {
     await page.keyboard.press('Escape')
     await open(page, `${stack.app.url}/chat/${chatId}`)
     await page.getByTestId('citation-chip').first().waitFor()
+    await page.close()
+  })
+
+  it('on the new-chat page, a file picked with the paperclip or pasted begins the chat; Send waits until they are read', async () => {
+    const page = await (await newContext(browser, stack)).newPage()
+    await signInAs(page, stack, accounts.megan)
+    await page.getByTestId('attach-input').setInputFiles({ name: 'travel-policy.pdf', mimeType: 'application/pdf', buffer: pdf })
+    // Pasted as a file manager's copy would be: a file on the clipboard, into the prompt box.
+    await page.getByTestId('prompt-input').evaluate((box) => {
+      const data = new DataTransfer()
+      data.items.add(new File(['# Parking\n\nParking spaces are assigned by the facilities team.\n'], 'parking.md', { type: 'text/markdown' }))
+      box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+    })
+    const chips = page.getByTestId('chat-attachment')
+    await expect.poll(() => chips.count()).toBe(2)
+    // Nothing of the file's bytes landed in the message box.
+    expect(await page.getByTestId('prompt-input').inputValue()).toBe('')
+    await page.getByTestId('prompt-input').fill('What is the hotel limit per night in Frankfurt?')
+    await expect.poll(async () => (await chips.evaluateAll(els => els.map(e => e.getAttribute('data-status')))).every(s => s === 'ready'), { timeout: 30_000 }).toBe(true)
+    expect(await page.getByTestId('send').isEnabled()).toBe(true)
+    await screenshot(page, 'documents-new-chat-attached')
+    await page.getByTestId('prompt-input').press('Enter')
+    await page.waitForURL(/\/chat\//)
+    await waitForAnswer(page)
+    const answer = page.getByTestId('message-assistant').last()
+    expect(await answer.getByTestId('message-text').textContent()).toContain('travel-policy.pdf, page 2')
+    // The chat keeps its files, and is named after its first question.
+    await open(page, page.url())
+    await expect.poll(() => chips.count()).toBe(2)
+    expect(await page.title()).toContain('What is the hotel limit per night in Frankfurt?')
+    // Removed from the chat: gone from it, and from My documents.
+    await chips.filter({ hasText: 'parking.md' }).getByTestId('chat-attachment-remove').click()
+    await expect.poll(() => chips.count()).toBe(1)
+    expect(((await (await page.request.get(`${stack.app.url}/api/documents`)).json()) as { documents: Array<{ name: string }> }).documents.map(d => d.name)).not.toContain('parking.md')
     await page.close()
   })
 })

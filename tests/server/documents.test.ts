@@ -104,6 +104,26 @@ describe.each(['pglite', 'postgres'] as const)('company documents on %s', (kind)
     expect(invalid.json.message).toMatch(/^Invalid scope/)
   })
 
+  it('begins a new chat with a file attached before its first message, which then names the chat', async () => {
+    const chatId = randomUUID()
+    const attached = await upload(megan, 'expenses.md', MARKDOWN, { scope: 'chat', chatId })
+    expect(attached.status, attached.text).toBe(202)
+    const begun = await api(megan, `${stack.app.url}/api/chats/${chatId}`)
+    expect(begun.status).toBe(200)
+    expect(begun.json).toMatchObject({ id: chatId, title: 'expenses.md' })
+    // Not anyone else's chat now: a file of theirs for the same id is a 404, as is reading it.
+    expect((await upload(alex, 'notes.md', MARKDOWN, { scope: 'chat', chatId })).status).toBe(404)
+    expect((await api(alex, `${stack.app.url}/api/chats/${chatId}`)).status).toBe(404)
+    expect((await waitUntilProcessed(megan, attached.json.id)).status).toBe('ready')
+    const answer = await ask(megan, chatId, 'How much are meals reimbursed during business trips?')
+    expect(answer.stored?.[0]).toMatchObject({ documentName: 'expenses.md' })
+    expect((await api(megan, `${stack.app.url}/api/chats/${chatId}`)).json.title).toBe('How much are meals reimbursed during business trips?')
+    // A refused file begins nothing.
+    const refusedChat = randomUUID()
+    expect((await upload(megan, 'report.pdf', Buffer.from('MZ\x90\x00', 'latin1'), { scope: 'chat', chatId: refusedChat })).status).toBe(415)
+    expect((await api(megan, `${stack.app.url}/api/chats/${refusedChat}`)).status).toBe(404)
+  })
+
   it('refuses a renamed program, a damaged PDF and files over the limits with a sentence, storing nothing', async () => {
     const before = (await myDocuments(megan)).length
     const program = await upload(megan, 'report.pdf', Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00', 'latin1'), Buffer.alloc(2000, 0)]))

@@ -17,7 +17,8 @@ function tooLarge(message: string): never {
 }
 
 /**
- * Upload (multipart/form-data: `file`, `scope` = chat | me | group, with `chatId` or `groupId`).
+ * Upload (multipart/form-data: `file`, `scope` = chat | me | group, with `chatId` or `groupId`;
+ * a chat id not yet in use begins that chat, as its first message would).
  * Everything that can be checked now is, before anything is stored: size, type by content, a PDF's
  * pages. The document is then stored with its ingestion job in one transaction and answered 202;
  * GET /api/documents/:id shows its progress (queued → extracting → indexing → ready | failed).
@@ -44,7 +45,7 @@ export default defineEventHandler(async (event) => {
   const name = (file.filename || 'document').replace(/[\\/]/g, '_').slice(0, 255)
 
   const target = scope.data
-  if (target.scope === 'chat') await requireChat(target.chatId, user.id)
+  const chat = target.scope === 'chat' ? await getChatForUser(target.chatId, user.id) ?? null : null
   // Sharing with a group needs membership: to anyone else the group does not exist.
   if (target.scope === 'group' && !user.groups.includes(target.groupId)) {
     throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Group not found' })
@@ -60,6 +61,10 @@ export default defineEventHandler(async (event) => {
     })
     if (pages > maxPages) tooLarge(`The PDF has ${pages} pages; the limit is ${maxPages} pages (DOCUMENT_MAX_PAGES).`)
   }
+
+  // A file attached on the new-chat page, before its first message, begins the chat (named after
+  // the file until then); an id that is someone else's chat answers 404 here.
+  if (target.scope === 'chat') await ensureChat(target.chatId, user.id, name, chat)
 
   const id = crypto.randomUUID()
   await useDb().transaction(async (tx) => {
