@@ -10,11 +10,11 @@ interface Deps {
   api: ReturnType<typeof useApi>
   chats: ReturnType<typeof useChats>
   toast: ReturnType<typeof useToast>
-  searchMyDocuments: ReturnType<typeof useDocumentSearch>
+  searchLibraries: ReturnType<typeof useDocumentSearch>
 }
 
 function useDeps(): Deps {
-  return { api: useApi(), chats: useChats(), toast: useToast(), searchMyDocuments: useDocumentSearch() }
+  return { api: useApi(), chats: useChats(), toast: useToast(), searchLibraries: useDocumentSearch() }
 }
 
 const PAGE_SIZE = 50
@@ -53,7 +53,7 @@ export type Conversation = ReturnType<typeof createConversation>
  * answer is being written, on whichever replica, resumes its stream; leaving the page only stops
  * reading. Lives in the calling component's scope and ends with it.
  */
-function createConversation(id: string, start: Start, { api, chats, toast, searchMyDocuments }: Deps) {
+function createConversation(id: string, start: Start, { api, chats, toast, searchLibraries }: Deps) {
   const scope = effectScope()
   const base = shallowRef<ChatMessage[]>(start.messages)
   const chat = shallowRef<ChatHelpers | null>(null)
@@ -120,7 +120,7 @@ function createConversation(id: string, start: Start, { api, chats, toast, searc
           // The server keeps the conversation: send only the new (or edited) message.
           prepareSendMessagesRequest: ({ id: chatId, messages: all, trigger, messageId }) => ({
             api: `/api/chats/${chatId}/messages`,
-            body: { message: all.at(-1), trigger, messageId, model: model.value ?? undefined, assistantId: persisted.value ? undefined : assistantId.value ?? undefined, libraries: searchMyDocuments.value ? ['me'] : undefined },
+            body: { message: all.at(-1), trigger, messageId, model: model.value ?? undefined, assistantId: persisted.value ? undefined : assistantId.value ?? undefined, libraries: searchLibraries.value.length ? [...searchLibraries.value] : undefined },
           }),
           prepareReconnectToStreamRequest: ({ id: chatId }) => ({ api: `/api/chats/${chatId}/stream` }),
         }),

@@ -2,10 +2,17 @@ import { createHash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { importJWK, jwtVerify } from 'jose'
 import type { JWK } from 'jose'
-import { findAccount } from './accounts.ts'
+import { findAccount, groups } from './accounts.ts'
 import { photoOf } from './photo.ts'
 import { claimsChallenge } from './state.ts'
 import type { EmulatorState } from './state.ts'
+
+// The tenant's named groups as an admin would have called them; generated ones are numbered.
+const groupNames = new Map<string, string>([
+  [groups.staff, 'All staff'],
+  [groups.riskTeam, 'Risk team'],
+  [groups.assistantAdmins, 'Assistant admins'],
+])
 
 // A stand-in for the two Microsoft Graph v1.0 calls the app makes with a user's delegated token
 // (from the on-behalf-of grant): the 96x96 photo and the transitive group memberships, paged.
@@ -80,7 +87,7 @@ export function createGraphHandler({ state, signingKey, resources, issuers, host
       return void res.end(JSON.stringify({
         '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#directoryObjects(id,displayName)',
         ...(next ? { '@odata.nextLink': next.href } : {}),
-        'value': page.map((id, i) => ({ '@odata.type': '#microsoft.graph.group', id, 'displayName': `Group ${skip + i + 1}` })),
+        'value': page.map((id, i) => ({ '@odata.type': '#microsoft.graph.group', id, 'displayName': groupNames.get(id) ?? `Group ${skip + i + 1}` })),
       }))
     }
     graphError(res, 400, 'BadRequest', `Resource not found for the segment '${path.split('/')[2] ?? path}'.`)

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { listableBy, type DocumentReader } from './access'
+import { listableBy, readableBy, type DocumentReader } from './access'
 
 export interface DocumentSummary {
   id: string
@@ -35,4 +35,12 @@ export async function findDocument(reader: Omit<DocumentReader, 'chatId'>, id: s
   const rows = await rowsOf<DocumentSummary>(useDb().execute(sql`SELECT ${summaryColumns} FROM documents d
     WHERE d.id = ${id} AND ${listableBy(reader)}`))
   return rows[0]
+}
+
+/** How many ready documents each library the reader may search holds: "me", and their groups' ids. */
+export async function readyDocumentsPerLibrary(reader: Omit<DocumentReader, 'chatId'>): Promise<Map<string, number>> {
+  const rows = await rowsOf<{ library: string, documents: number }>(useDb().execute(sql`SELECT
+    CASE WHEN d.scope = 'me' THEN 'me' ELSE d.group_id END AS library, count(*)::int AS documents
+    FROM documents d WHERE d.status = 'ready' AND ${readableBy(reader)} GROUP BY 1`))
+  return new Map(rows.map(row => [row.library, row.documents]))
 }

@@ -3,9 +3,11 @@ import { z } from 'zod'
 const logger = taggedLogger('auth')
 
 const groupPage = z.object({
-  'value': z.array(z.object({ id: z.string() })),
+  'value': z.array(z.object({ id: z.string(), displayName: z.string().nullish() })),
   '@odata.nextLink': z.string().optional(),
 })
+
+export interface EntraGroup { id: string, name: string | null }
 
 // Graph's pages are 100 groups by default; a runaway nextLink must not hold sign-in for ever.
 const MAX_PAGES = 100
@@ -18,18 +20,23 @@ export function groupsOverflow(claims: EntraClaims): boolean {
   return claims.hasgroups === true || claims.hasgroups === 'true' || !!claims._claim_names?.groups
 }
 
-/** Every security group the user is in, transitively, from Graph (paged via @odata.nextLink). */
-export async function readGroupsFromGraph(graphToken: string): Promise<string[]> {
-  const ids: string[] = []
+/** Every security group the user is in, transitively, with its name, from Graph (paged via @odata.nextLink). */
+export async function readGroupDirectory(graphToken: string): Promise<EntraGroup[]> {
+  const groups: EntraGroup[] = []
   let next: string | undefined = '/me/transitiveMemberOf/microsoft.graph.group?$select=id,displayName'
   for (let page = 0; next && page < MAX_PAGES; page++) {
     const response = await graphGet(next, graphToken)
     if (!response.ok) throw new GraphRefusedError(`Graph answered ${response.status} to transitiveMemberOf`)
     const body = groupPage.parse(await response.json())
-    ids.push(...body.value.map(group => group.id))
+    groups.push(...body.value.map(group => ({ id: group.id, name: group.displayName ?? null })))
     next = body['@odata.nextLink']
   }
-  return ids
+  return groups
+}
+
+/** Every security group the user is in, transitively, from Graph: their object ids. */
+export async function readGroupsFromGraph(graphToken: string): Promise<string[]> {
+  return (await readGroupDirectory(graphToken)).map(group => group.id)
 }
 
 /**

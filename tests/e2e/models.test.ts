@@ -33,8 +33,10 @@ describe('the model picker', () => {
     await signInAs(page, stack, accounts.megan)
     await expect.poll(() => picker(page).textContent()).toContain('GPT-4o mini')
 
-    // From the message box, Tab reaches the picker; arrows and Enter choose.
+    // From the message box, Tab reaches the paperclip, then the picker; arrows and Enter choose.
     await page.getByTestId('prompt-input').focus()
+    await page.keyboard.press('Tab')
+    expect(await page.getByTestId('attach').evaluate(el => el === document.activeElement)).toBe(true)
     await page.keyboard.press('Tab')
     expect(await picker(page).evaluate(el => el === document.activeElement)).toBe(true)
     await page.keyboard.press('Enter')

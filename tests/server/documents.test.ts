@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { HttpClient } from '../support/http-client'
 import { sendChat, userMessage } from '../support/chat-client'
 import { createTestDatabase } from '../support/database'
+import { groups } from '../../emulators/entra/accounts.ts'
 import { accounts, api, signIn, startStack, type Stack } from '../support/stack'
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../fixtures', name))
@@ -181,6 +182,46 @@ describe.each(['pglite', 'postgres'] as const)('company documents on %s', (kind)
     expect(answer.text).toBe('The documents you can search do not cover this question.')
     const group = await sendChat(alex, stack.app.url, randomUUID(), { message: userMessage('Hotels?'), libraries: ['a-group-alex-is-not-in'] })
     expect(group.status).toBe(404)
+  })
+
+  it('shares a document with an Entra group: members find and cite it (an overage member through Graph), anyone else gets 404', async () => {
+    const patti = (await signIn(stack.app, accounts.patti)).client
+    const lynne = (await signIn(stack.app, accounts.lynne)).client
+    const risk = await upload(alex, 'risk-appetite.md', '# Risk Appetite\n\nThe maximum single counterparty exposure is five percent of capital.\n', { scope: 'group', groupId: groups.riskTeam })
+    const conduct = await upload(alex, 'code-of-conduct.md', '# Code of Conduct\n\nGifts from clients above fifty euros must be declared to compliance.\n', { scope: 'group', groupId: groups.staff })
+    expect([risk.status, conduct.status]).toEqual([202, 202])
+    expect((await waitUntilProcessed(alex, risk.json.id)).status).toBe('ready')
+    expect((await waitUntilProcessed(alex, conduct.json.id)).status).toBe('ready')
+
+    // Members of All staff (Megan by her token's claim, Patti's 250 groups by Graph) find and cite it.
+    for (const member of [megan, patti]) {
+      expect((await api(member, `${stack.app.url}/api/documents/${conduct.json.id}`)).status).toBe(200)
+      const answer = await ask(member, randomUUID(), 'Which gifts from clients must be declared?', { libraries: [groups.staff] })
+      expect(answer.stored?.[0]).toMatchObject({ documentName: 'code-of-conduct.md' })
+    }
+    // Not in the Risk team: the document, the library and its passages do not exist for Megan.
+    expect((await api(megan, `${stack.app.url}/api/documents/${risk.json.id}`)).status).toBe(404)
+    expect((await sendChat(megan, stack.app.url, randomUUID(), { message: userMessage('Exposure?'), libraries: [groups.riskTeam] })).status).toBe(404)
+    const mine = await ask(megan, randomUUID(), 'What is the maximum single counterparty exposure?', { libraries: ['me', groups.staff] })
+    expect(mine.stored?.map(c => c.documentName)).not.toContain('risk-appetite.md')
+    // In no group at all: nothing shared is there.
+    expect((await api(lynne, `${stack.app.url}/api/documents/${conduct.json.id}`)).status).toBe(404)
+    expect((await sendChat(lynne, stack.app.url, randomUUID(), { message: userMessage('Gifts?'), libraries: [groups.staff] })).status).toBe(404)
+    // A member who is not its owner (nor an admin) may read it but not remove it.
+    expect((await api(megan, `${stack.app.url}/api/documents/${conduct.json.id}`, { method: 'DELETE', headers: { origin: stack.app.url } })).status).toBe(403)
+
+    // The libraries to pick from: mine and my groups', named from Graph, with their ready documents.
+    const libraries = async (client: HttpClient) => (await api(client, `${stack.app.url}/api/me/libraries`)).json.libraries as Array<{ id: string, name: string, documents: number }>
+    expect(await libraries(alex)).toEqual([
+      { id: 'me', name: 'My documents', documents: 0 },
+      { id: groups.staff, name: 'All staff', documents: 1 },
+      { id: groups.riskTeam, name: 'Risk team', documents: 1 },
+    ])
+    expect((await libraries(megan)).slice(1)).toEqual([{ id: groups.staff, name: 'All staff', documents: 1 }])
+    expect(await libraries(lynne)).toEqual([{ id: 'me', name: 'My documents', documents: 0 }])
+    const pattis = await libraries(patti)
+    expect(pattis).toHaveLength(251)
+    expect(pattis[1]).toEqual({ id: groups.staff, name: 'All staff', documents: 1 })
   })
 
   it('deletes a document with its chunks, audited, and it is gone everywhere', async () => {
