@@ -28,6 +28,15 @@ const RRF_K = 60
 type AnyDatabase = PgDatabase<PgQueryResultHKT, Record<string, unknown>>
 
 /**
+ * Settings every database connection of the app starts with (postgres' startup parameters,
+ * PGlite's configuration). When the planner walks the HNSW index and filters by the access rule
+ * afterwards (it does once the reader seems to read most chunks), the index hands out only its
+ * nearest `ef_search` candidates: all someone else's, and the reader's passage was never found.
+ * An iterative scan (pgvector 0.8) goes on until enough readable chunks are found, in order.
+ */
+export const SEARCH_CONNECTION_SETTINGS: Record<string, string> = { 'hnsw.iterative_scan': 'strict_order' }
+
+/**
  * Hybrid search in one query: the nearest chunks by cosine distance (HNSW index) and the best by
  * full-text rank (GIN index), fused by reciprocal rank fusion. Only chunks of ready documents the
  * reader may read take part: the access rule is in the WHERE of both rankings, so nothing else

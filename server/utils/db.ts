@@ -6,6 +6,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import postgres from 'postgres'
 import * as schema from '../database/schema'
+import { SEARCH_CONNECTION_SETTINGS } from '../documents/search'
 
 export const tables = schema
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>
@@ -38,6 +39,7 @@ function open(): DatabaseHandle {
       connect_timeout: 5,
       // Keep PostgreSQL's NOTICE chatter (IF NOT EXISTS) out of the logs.
       onnotice: () => {},
+      connection: SEARCH_CONNECTION_SETTINGS,
     })
     // postgres.js listens on one connection of its own, shared by every channel, re-listening
     // after a reconnect; a channel already listened to costs no round trip.
@@ -49,7 +51,7 @@ function open(): DatabaseHandle {
   }
   mkdirSync(database.pgliteDataDir, { recursive: true })
   // PGlite's default shared_buffers costs hundreds of MB of WASM memory; a laptop database needs little.
-  const client = new PGlite({ dataDir: database.pgliteDataDir, postgresqlconf: ['shared_buffers=16MB'], extensions: { vector } })
+  const client = new PGlite({ dataDir: database.pgliteDataDir, postgresqlconf: ['shared_buffers=16MB', ...Object.entries(SEARCH_CONNECTION_SETTINGS).map(([name, value]) => `${name}=${value}`)], extensions: { vector } })
   // PGlite lives in this process: NOTIFY reaches LISTEN here only, which is all a single process needs.
   const listen: Listen = (channel, onPayload) => client.listen(channel, onPayload)
   return { db: drizzlePglite(client, { schema }) as unknown as Database, driver: 'pglite', listen, close: () => client.close() }

@@ -8,7 +8,7 @@ import postgres from 'postgres'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { applyMigrations, readMigrations } from '../../server/utils/migrations'
-import { searchPassages } from '../../server/documents/search'
+import { SEARCH_CONNECTION_SETTINGS, searchPassages } from '../../server/documents/search'
 import { hashedEmbedding } from '../../emulators/azure-openai/hashed-embedding'
 import { createTestDatabase, type TestDatabase } from '../support/database'
 
@@ -104,11 +104,37 @@ function searchSuite(open: () => Promise<{ db: Db, close: () => Promise<void> }>
     expect(lexical).toContain('document_chunks_search_idx')
     await db.execute(sql`SET enable_seqscan = on`)
   })
+
+  it('finds the reader\'s passage by meaning when the index\'s nearest chunks are all someone else\'s', async () => {
+    // Bob's many chunks are nearer to the question than Alice's one, which shares none of the
+    // question's rarer words (full text cannot find it). The HNSW index hands out its nearest
+    // candidates before the access rule filters them: without iterative scans they are all Bob's.
+    const near = 'Travel expenses reimbursed quickly'
+    await db.execute(sql`INSERT INTO documents (id, owner_id, scope, name, media_type, size_bytes, status, content)
+      VALUES (${doc(7)}, ${ALICE}, 'me', 'alice-journeys.md', 'text/plain', 1, 'ready', '\\x00'::bytea),
+        (${doc(8)}, ${BOB}, 'me', 'bob-many.md', 'text/plain', 1, 'ready', '\\x00'::bytea)`)
+    await db.execute(sql`INSERT INTO document_chunks (document_id, ordinal, text, embedding)
+      VALUES (${doc(7)}, 0, 'Travel expenses for journeys are paid back.', ${`[${hashedEmbedding('Travel expenses for journeys are paid back.').join(',')}]`}::vector)`)
+    for (let i = 0; i < 150; i++) {
+      const text = `${near} ${i}`
+      await db.execute(sql`INSERT INTO document_chunks (document_id, ordinal, text, embedding)
+        VALUES (${doc(8)}, ${i}, ${text}, ${`[${hashedEmbedding(text).join(',')}]`}::vector)`)
+    }
+    await db.execute(sql`ANALYZE document_chunks`)
+    // As the planner does at scale, when the access rule looks likely to pass most chunks.
+    await db.execute(sql`SET enable_sort = off`)
+    try {
+      expect(await names({ userId: ALICE, groupIds: [] }, near)).toContain('alice-journeys.md')
+    }
+    finally {
+      await db.execute(sql`SET enable_sort = on`)
+    }
+  })
 }
 
 describe('document search on PGlite', () => {
   searchSuite(async () => {
-    const client = new PGlite({ extensions: { vector } })
+    const client = new PGlite({ extensions: { vector }, postgresqlconf: Object.entries(SEARCH_CONNECTION_SETTINGS).map(([name, value]) => `${name}=${value}`) })
     return { db: drizzlePglite(client) as unknown as Db, close: () => client.close() }
   })
 })
@@ -117,7 +143,7 @@ describe('document search on PostgreSQL', () => {
   let database: TestDatabase
   searchSuite(async () => {
     database = await createTestDatabase({ kind: 'postgres' })
-    const client = postgres(database.url!, { max: 1, onnotice: () => {} })
+    const client = postgres(database.url!, { max: 1, onnotice: () => {}, connection: SEARCH_CONNECTION_SETTINGS })
     return { db: drizzlePostgres(client) as unknown as Db, close: async () => {
       await client.end()
       await database.drop()
