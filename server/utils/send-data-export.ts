@@ -2,16 +2,17 @@ import { Readable } from 'node:stream'
 import type { H3Event } from 'h3'
 
 /**
- * Streams all of a user's chats as a ZIP download, and audits it once it ends: who exported whose
- * data, how much, and whether the client took all of it. `actorId` differs from `userId` when an
- * administrator exports someone's data for a data-subject request.
+ * Streams all of a user's chats and the documents they uploaded as a ZIP download, and audits it
+ * once it ends: who exported whose data, how much, and whether the client took all of it.
+ * `actorId` differs from `userId` when an administrator exports someone's data for a data-subject
+ * request.
  */
 export function sendDataExport(event: H3Event, subject: { id: string, name: string | null }, actorId: string) {
-  const progress: DataExportProgress = { chats: 0, messages: 0 }
+  const progress: DataExportProgress = { chats: 0, messages: 0, documents: 0 }
   let complete = false
   async function* audited() {
     try {
-      yield* dataExportZip(exportChatsOf(subject.id), progress)
+      yield* dataExportZip({ chats: exportChatsOf(subject.id), documents: exportDocumentsOf(subject.id) }, progress)
       complete = true
     }
     finally {

@@ -99,7 +99,7 @@ describe('export in the browser', () => {
     const [zip] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Download my data' }).click()])
     expect(zip.suggestedFilename()).toMatch(/^assistant-data-.*\.zip$/)
     const files = unzipSync(readFileSync((await zip.path())!))
-    expect(Object.keys(files).filter(n => n.endsWith('.json'))).toHaveLength(1)
+    expect(Object.keys(files).filter(n => n.startsWith('chats/') && n.endsWith('.json'))).toHaveLength(1)
     await page.close()
   })
 })

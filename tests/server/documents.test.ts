@@ -7,6 +7,7 @@ import type { HttpClient } from '../support/http-client'
 import { sendChat, userMessage } from '../support/chat-client'
 import { createTestDatabase } from '../support/database'
 import { groups } from '../../emulators/entra/accounts.ts'
+import { uploadDocument, waitUntilProcessed as processed } from '../support/documents'
 import { accounts, api, signIn, startStack, type Stack } from '../support/stack'
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../fixtures', name))
@@ -25,23 +26,8 @@ describe.each(['pglite', 'postgres'] as const)('company documents on %s', (kind)
   const alexChat = randomUUID()
   const uploaded: Record<string, Document> = {}
 
-  function upload(client: HttpClient, name: string, bytes: Uint8Array | string, fields: Record<string, string> = {}) {
-    const form = new FormData()
-    for (const [key, value] of Object.entries(fields)) form.set(key, value)
-    form.set('file', new Blob([typeof bytes === 'string' ? bytes : new Uint8Array(bytes)]), name)
-    return api(client, `${stack.app.url}/api/documents`, { method: 'POST', body: form, headers: { origin: stack.app.url } })
-  }
-
-  async function waitUntilProcessed(client: HttpClient, id: string): Promise<Document> {
-    const deadline = Date.now() + 60_000
-    for (;;) {
-      const { status, json } = await api(client, `${stack.app.url}/api/documents/${id}`)
-      expect(status).toBe(200)
-      if (json.status === 'ready' || json.status === 'failed') return json as Document
-      if (Date.now() > deadline) throw new Error(`Document ${id} still ${json.status}`)
-      await new Promise(resolve => setTimeout(resolve, 200))
-    }
-  }
+  const upload = (client: HttpClient, name: string, bytes: Uint8Array | string, fields: Record<string, string> = {}) => uploadDocument(stack.app, client, name, bytes, fields)
+  const waitUntilProcessed = (client: HttpClient, id: string) => processed(stack.app, client, id)
 
   const myDocuments = async (client: HttpClient) => ((await api(client, `${stack.app.url}/api/documents`)).json.documents as Document[])
 
