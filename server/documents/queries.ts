@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm'
+import { sql, type SQL } from 'drizzle-orm'
 import { listableBy, readableBy, type DocumentReader } from './access'
 
 export interface DocumentSummary {
@@ -18,10 +18,13 @@ export interface DocumentSummary {
   updatedAt: string
 }
 
+// Written out in SQL: the postgres driver reads timestamptz as a Date, PGlite here as PostgreSQL's text.
+const isoInstant = (column: SQL) => sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+
 const summaryColumns = sql`d.id, d.name, d.media_type AS "mediaType", d.size_bytes AS "sizeBytes", d.pages, d.scope,
   d.chat_id AS "chatId", d.group_id AS "groupId", d.status, d.error, d.owner_id AS "ownerId",
   (SELECT count(*)::int FROM document_chunks c WHERE c.document_id = d.id) AS chunks,
-  d.created_at AS "createdAt", d.updated_at AS "updatedAt"`
+  ${isoInstant(sql`d.created_at`)} AS "createdAt", ${isoInstant(sql`d.updated_at`)} AS "updatedAt"`
 
 /** The documents a user may see (theirs, their chats', their groups'), newest first; the file itself stays out. */
 export function listDocuments(reader: Omit<DocumentReader, 'chatId'>, options: { chatId?: string } = {}): Promise<DocumentSummary[]> {

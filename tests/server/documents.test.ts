@@ -72,8 +72,10 @@ describe.each(['pglite', 'postgres'] as const)('company documents on %s', (kind)
   })
 
   it('lists a user\'s documents and their chat\'s attachments, and only to them', async () => {
-    const names = (await myDocuments(megan)).map(d => d.name).sort()
-    expect(names).toEqual(['expenses.md', 'security.html', 'staff-handbook.docx', 'travel-policy.pdf'])
+    const listed = await myDocuments(megan) as Array<Document & { createdAt: string, updatedAt: string }>
+    expect(listed.map(d => d.name).sort()).toEqual(['expenses.md', 'security.html', 'staff-handbook.docx', 'travel-policy.pdf'])
+    // The same ISO 8601 instants from either database.
+    for (const d of listed) expect([d.createdAt, d.updatedAt]).toEqual([new Date(d.createdAt).toISOString(), new Date(d.updatedAt).toISOString()])
     expect((await api(megan, `${stack.app.url}/api/documents?chatId=${meganChat}`)).json.documents.map((d: Document) => d.name)).toEqual(['expenses.md'])
     expect(await myDocuments(alex)).toEqual([])
     const pdf = uploaded['travel-policy.pdf']!
