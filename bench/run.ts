@@ -3,11 +3,12 @@
 // (bench/peer-server.ts), runs every scenario, prints the table and writes bench/results.json.
 // See bench/README.md.
 //
-//   BENCH_QUICK=1            shorter run (fewer samples, 100k messages instead of 1M)
+//   BENCH_QUICK=1            shorter run (fewer samples, 100k messages instead of 1M, 20k chunks instead of 100k)
 //   DATABASE_URL=postgres:// the server runs on a fresh database created from it (else PGlite)
-//   BENCH_ONLY=a,b           only these scenarios: footprint, overhead, throughput, api, streams, history
+//   BENCH_ONLY=a,b           only these scenarios: footprint, overhead, throughput, api, streams, documents, history
 //   BENCH_CPU_PROF=1         the server runs with --cpu-prof; profiles land in bench/profiles/
 //   BENCH_KEEP_DB=1          keep the databases for a look afterwards (their names are printed)
+//   BENCH_HNSW_MEMORY=1GB    maintenance_work_mem for the documents scenario's HNSW build
 //   BENCH_NODE_ARGS='…'      extra flags for the server's node (e.g. --heapsnapshot-signal=SIGUSR2)
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
@@ -26,6 +27,7 @@ import { agent } from './lib/stream-client.ts'
 import { authApi } from './scenarios/auth-api.ts'
 import { chatOverhead } from './scenarios/chat-overhead.ts'
 import { concurrentStreams } from './scenarios/concurrent-streams.ts'
+import { documents } from './scenarios/documents.ts'
 import { footprint } from './scenarios/footprint.ts'
 import { history } from './scenarios/history.ts'
 import { throughput } from './scenarios/throughput.ts'
@@ -42,6 +44,7 @@ const scenarios: Array<[string, (ctx: BenchContext) => Promise<void>]> = [
   ['throughput', throughput],
   ['api', authApi],
   ['streams', concurrentStreams],
+  ['documents', documents],
   // Last: it adds a million rows to the database.
   ['history', history],
 ]

@@ -283,8 +283,9 @@ export interface BenchDatabase {
   drop(): Promise<void>
 }
 
-export async function createPostgresDatabase(base: string): Promise<BenchDatabase> {
-  const name = `bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
+/** A fresh database on the server of `base`, named `<prefix>_<time>_<random>`. */
+export async function createPostgresDatabase(base: string, prefix = 'bench'): Promise<BenchDatabase> {
+  const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
   const admin = postgres(base, { max: 1, onnotice: () => {}, connect_timeout: 5 })
   try {
     await admin.unsafe(`CREATE DATABASE ${name}`)

@@ -107,9 +107,12 @@ function stream(url: string, headers: Record<string, string>, body: string, kind
   })
 }
 
-/** One user message to the app's chat endpoint, read to the end of the answer. */
-export function appChat(appUrl: string, cookie: string, chatId: string, text: string, timeoutMs = 120_000, onFirstDelta?: () => void): Promise<StreamResult> {
-  const body = JSON.stringify({ message: { id: randomUUID(), role: 'user', parts: [{ type: 'text', text }] } })
+/**
+ * One user message to the app's chat endpoint, read to the end of the answer. `fields` go into the
+ * body beside the message (e.g. `{ libraries: ['me'] }` for an answer from the user's documents).
+ */
+export function appChat(appUrl: string, cookie: string, chatId: string, text: string, timeoutMs = 120_000, onFirstDelta?: () => void, fields: Record<string, unknown> = {}): Promise<StreamResult> {
+  const body = JSON.stringify({ message: { id: randomUUID(), role: 'user', parts: [{ type: 'text', text }] }, ...fields })
   return stream(`${appUrl}/api/chats/${chatId}/messages`, { origin: appUrl, cookie }, body, 'app', timeoutMs, onFirstDelta)
 }
 
