@@ -19,6 +19,6 @@ registerHooks({
 })
 
 // Imported after the hook is in place (a static import would be resolved before it).
-export const { searchPassages } = await import('../../server/documents/search.ts')
+export const { searchPassages, SEARCH_CONNECTION_SETTINGS } = await import('../../server/documents/search.ts')
 export const { extractDocument } = await import('../../server/documents/extract.ts')
 export const { chunkSections } = await import('../../server/documents/chunk.ts')

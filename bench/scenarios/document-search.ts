@@ -11,7 +11,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
 import { hashedEmbedding } from '../../emulators/azure-openai/hashed-embedding.ts'
-import { searchPassages } from '../lib/app-modules.ts'
+import { SEARCH_CONNECTION_SETTINGS, searchPassages } from '../lib/app-modules.ts'
 import type { BenchContext } from '../lib/context.ts'
 import { applyMigrationsTo, createPostgresDatabase, LOCAL_POSTGRES, root, type BenchDatabase } from '../lib/stack.ts'
 import { ms, num, ratio, summarize } from '../lib/stats.ts'
@@ -95,7 +95,8 @@ export async function documentSearch(ctx: BenchContext): Promise<void> {
     ctx.rows.push({ scenario: 'documents', figure: 'hybrid search p95', target: '< 20 ms', measured: 'skipped: no PostgreSQL', pass: null })
     return
   }
-  const client = postgres(own.url!, { max: 1, onnotice: () => {} })
+  // Connected as the app connects (its search needs pgvector's iterative scans).
+  const client = postgres(own.url!, { max: 1, onnotice: () => {}, connection: SEARCH_CONNECTION_SETTINGS })
   const db = drizzle(client) as unknown as Db
   try {
     await applyMigrationsTo(own.url!)

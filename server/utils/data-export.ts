@@ -15,6 +15,11 @@ export interface DataExportSources {
 
 const encoder = new TextEncoder()
 
+// fflate writes classic ZIP, without the ZIP64 extension: no file may begin past 4 GiB and the
+// directory at the end must too. Kept well below, with room for documents.json and the directory.
+export const ZIP_MAX_BYTES = 4_200_000_000
+const LEFT_OUT = 'Left out of this ZIP: it would have grown past 4 GB, the most the format holds. Remove documents you no longer need and export again to get it.'
+
 const readme = (at: Date) => `Your data from the internal assistant, exported ${at.toISOString()}.
 
 chats/*.json    each chat with its messages: role, text, status, model and timestamps (UTC)
@@ -22,6 +27,7 @@ chats/*.md      the same chats, readable as text
 documents/      the documents you uploaded, each file exactly as you uploaded it
 documents.json  what each document is: name, type, size, pages, status, where it is kept or
                 shared (your library, a chat, a group), when you uploaded it, and its file
+                (none, with the reason, for one left out because the ZIP would pass 4 GB)
 `
 
 /**
@@ -36,12 +42,16 @@ documents.json  what each document is: name, type, size, pages, status, where it
  * with 5,000 chats (tests/server/export.test.ts prints the figures); stored, the export takes a
  * fraction of that. Text compresses about fourfold, so the download is larger instead.
  */
-export async function* dataExportZip(sources: DataExportSources, progress: DataExportProgress = { chats: 0, messages: 0, documents: 0 }): AsyncGenerator<Uint8Array> {
+export async function* dataExportZip(sources: DataExportSources, progress: DataExportProgress = { chats: 0, messages: 0, documents: 0 }, maxBytes = ZIP_MAX_BYTES): AsyncGenerator<Uint8Array> {
   const ready: Uint8Array[] = []
   let failure: Error | null = null
+  let written = 0
   const zip = new Zip((error, chunk) => {
     if (error) failure = error
-    else ready.push(chunk)
+    else {
+      written += chunk.length
+      ready.push(chunk)
+    }
   })
   const open = (name: string, modified?: Date) => {
     const file = new ZipPassThrough(name)
@@ -66,8 +76,13 @@ export async function* dataExportZip(sources: DataExportSources, progress: DataE
   }
   // Names as the user gave them, made safe and told apart; documents.json says which is which.
   const fileName = documentFileNamer()
-  const listed: Array<ExportedDocument & { file: string }> = []
+  const listed: Array<ExportedDocument & { file: string | null, leftOut?: string }> = []
   for await (const { document, content } of sources.documents) {
+    // A local header is 30 bytes and the name; 1 KB more leaves room for documents.json's entry.
+    if (written + document.sizeBytes + 1024 > maxBytes) {
+      listed.push({ ...document, file: null, leftOut: LEFT_OUT })
+      continue
+    }
     const file = `documents/${fileName(document.name)}`
     const entry = open(file, new Date(document.createdAt))
     for await (const slice of content) {
