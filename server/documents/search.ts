@@ -22,23 +22,27 @@ export interface PassageQuery {
 }
 
 // How many candidates each ranking contributes before fusion, and RRF's usual damping constant.
-const CANDIDATES = 40
+// An answer takes 6 passages; 20 a side leaves fusion room and keeps the HNSW walk short (with
+// iterative scans it goes on until that many readable chunks are found).
+const CANDIDATES = 20
 const RRF_K = 60
 // Full-text matches ranked at most. A question of common words matches most of a library, and
 // ranking every match reads the whole table (1.5 s p95 at 100,000 chunks in `npm run bench`);
 // past this many its words say little, and the semantic ranking carries the search.
-const LEXICAL_POOL = 1000
+const LEXICAL_POOL = 300
 
 type AnyDatabase = PgDatabase<PgQueryResultHKT, Record<string, unknown>>
 
 /**
  * Settings every database connection of the app starts with (postgres' startup parameters,
  * PGlite's configuration). When the planner walks the HNSW index and filters by the access rule
- * afterwards (it does once the reader seems to read most chunks), the index hands out only its
- * nearest `ef_search` candidates: all someone else's, and the reader's passage was never found.
- * An iterative scan (pgvector 0.8) goes on until enough readable chunks are found, in order.
+ * afterwards (it does when it expects enough readable chunks among the nearest), the index hands
+ * out only its nearest `ef_search` (40) candidates: a reader of 5% of the chunks kept about 2, and
+ * one whose nearest were all someone else's kept none. An iterative scan (pgvector 0.8) goes on
+ * until enough readable chunks are found. Relaxed order: the ranking is approximate anyway, and
+ * strict order cost twice the time at 100,000 chunks (`npm run bench`, README: Performance).
  */
-export const SEARCH_CONNECTION_SETTINGS: Record<string, string> = { 'hnsw.iterative_scan': 'strict_order' }
+export const SEARCH_CONNECTION_SETTINGS: Record<string, string> = { 'hnsw.iterative_scan': 'relaxed_order' }
 
 /**
  * Hybrid search in one query: the nearest chunks by cosine distance (HNSW index) and the best by
