@@ -70,6 +70,9 @@ describe('company documents in the browser', () => {
     await page.waitForURL(/\/chat\//)
     await waitForAnswer(page)
     const answer = page.getByTestId('message-assistant').last()
+    // The new chat's page hands over to the chat's own page, which follows the stored answer: for
+    // a moment the Send button is back before the text arrives.
+    await expect.poll(() => answer.textContent(), { timeout: 15_000 }).toContain('According to [1] (travel-policy.pdf, page 1)')
     expect(await answer.getByTestId('message-text').textContent()).toContain('According to [1] (travel-policy.pdf, page 1)')
     expect(await answer.getByTestId('citation-chip').first().textContent()).toContain('[1] travel-policy.pdf · p. 1')
     expect(await axeViolations(page)).toEqual([])
