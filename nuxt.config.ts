@@ -1,6 +1,11 @@
 // https://nuxt.com/docs/api/configuration/nuxt-config
+import { LOCALE_COOKIE, LOCALES } from './shared/locales'
+
+// One file per part of the app and language (i18n/locales/<code>/<part>.json).
+const MESSAGE_FILES = ['common', 'chat', 'documents', 'assistants', 'admin', 'share']
+
 export default defineNuxtConfig({
-  modules: ['./modules/dev-emulators', './modules/early-settings', '@nuxt/ui', '@nuxt/eslint', '@sidebase/nuxt-auth', 'nuxt-security'],
+  modules: ['./modules/dev-emulators', './modules/early-settings', '@nuxt/ui', '@nuxt/eslint', '@sidebase/nuxt-auth', 'nuxt-security', '@nuxtjs/i18n'],
   // The server runs without --enable-source-maps, so a production build's maps would only ship
   // paths and mappings nobody reads (2.3 MB of the image, tests/deploy/image.test.ts); dev keeps them.
   $production: { sourcemap: { server: false, client: false } },
@@ -69,6 +74,21 @@ export default defineNuxtConfig({
     sessionRefresh: { enableOnWindowFocus: true, enablePeriodically: false },
   },
   eslint: { config: { stylistic: true } },
+  i18n: {
+    // Addresses stay the same in every language: a chat's link works for a colleague who reads
+    // the app in another one. The choice is a cookie the server also reads for its error sentences
+    // (server/utils/i18n.ts), and is kept in the user's profile (composables/useLanguage.ts).
+    strategy: 'no_prefix',
+    defaultLocale: 'en',
+    locales: LOCALES.map(l => ({ ...l, files: MESSAGE_FILES.map(f => `${l.code}/${f}.json`) })),
+    // Only the reader's language is downloaded.
+    lazy: true,
+    // A language, not a credential: also readable over plain http on a laptop.
+    detectBrowserLanguage: { useCookie: true, cookieKey: LOCALE_COOKIE, fallbackLocale: 'en' },
+    vueI18n: './i18n.config.ts',
+    // The locale files are compiled at build time, so the browser needs no message compiler.
+    bundle: { optimizeTranslationDirective: false, dropMessageCompiler: true },
+  },
   // Icons come from the installed @iconify-json collection only, never from api.iconify.design:
   // the ones the code uses are bundled into the client, the collection into the server build
   // (the package itself is a devDependency and not in .output).

@@ -64,21 +64,12 @@ export interface AdminDataColumn { key: string, label: string, numeric?: boolean
 
 export interface AuditFilterValues { user: string, action: string, from: string, to: string }
 
-/** UTC, so that the server-rendered page and the browser agree whatever the viewer's zone. */
-const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
-const number = new Intl.NumberFormat('en')
+type Translate = ReturnType<typeof useI18n>['t']
 
-export function formatWhen(iso: string | null | undefined): string {
-  return iso ? `${dateTime.format(new Date(iso))} UTC` : '—'
-}
-
-export function formatCount(n: number): string {
-  return number.format(n)
-}
-
-function messageOf(error: unknown): string {
+/** The server's sentence (already in the reader's language), or ours when it never answered. */
+function messageOf(error: unknown, t: Translate): string {
   const e = error as FetchError<{ message?: string }> | undefined
-  return e?.data?.message ?? 'The server could not be reached. Please try again.'
+  return e?.data?.message ?? t('admin.errors.unreachable')
 }
 
 /** Whether the signed-in person holds the Admin role, as the server sees it (403 otherwise). */
@@ -95,6 +86,7 @@ export async function useAdminAccess() {
 export function useAdminUsers() {
   const api = useApi()
   const toast = useToast()
+  const { t } = useI18n()
   // useState: the page rendered on the server hydrates with the same rows instead of refetching.
   const query = useState('admin-users-query', () => '')
   const state = useState('admin-users', () => ({ users: [] as AdminUserRow[], nextCursor: null as string | null, loading: false, error: '' }))
@@ -111,7 +103,7 @@ export function useAdminUsers() {
       s.nextCursor = page.nextCursor
     }
     catch (error) {
-      s.error = messageOf(error)
+      s.error = messageOf(error, t)
     }
     finally {
       s.loading = false
@@ -123,10 +115,11 @@ export function useAdminUsers() {
       const updated = await api<Pick<AdminUserRow, 'id' | 'status' | 'disabledAt'>>(`/api/admin/users/${user.id}/${disabled ? 'disable' : 'enable'}`, { method: 'POST' })
       const row = state.value.users.find(u => u.id === user.id)
       if (row) Object.assign(row, updated)
-      toast.add({ title: `${user.name ?? user.email ?? 'User'} ${disabled ? 'disabled' : 'enabled'}`, color: 'success', icon: 'i-lucide-check' })
+      const name = user.name ?? user.email ?? t('admin.users.toast.unnamed')
+      toast.add({ title: t(disabled ? 'admin.users.toast.disabled' : 'admin.users.toast.enabled', { name }), color: 'success', icon: 'i-lucide-check' })
     }
     catch (error) {
-      toast.add({ title: disabled ? 'Could not disable' : 'Could not enable', description: messageOf(error), color: 'error', icon: 'i-lucide-circle-alert' })
+      toast.add({ title: t(disabled ? 'admin.users.toast.disableFailed' : 'admin.users.toast.enableFailed'), description: messageOf(error, t), color: 'error', icon: 'i-lucide-circle-alert' })
     }
   }
 
@@ -141,12 +134,28 @@ export function useAdminUsers() {
 
 export async function useAdminUsage(days: Ref<7 | 30 | 90>) {
   const api = useApi()
+  const { t } = useI18n()
   const { data, pending, error } = await useAsyncData('admin-usage', () => api<AdminUsageReport>('/api/admin/usage', { query: { days: days.value } }), { watch: [days] })
-  return { report: data, pending, error: computed(() => (error.value ? messageOf(error.value) : '')) }
+  return { report: data, pending, error: computed(() => (error.value ? messageOf(error.value, t) : '')) }
+}
+
+/**
+ * The words for an audit entry's action, outcome and target type. The log and its CSV keep the
+ * identifiers; one this version has no words for (an older entry) shows as it is.
+ */
+export function useAuditWords() {
+  const { t, te } = useI18n()
+  const word = (group: 'actions' | 'outcomes' | 'targets', id: string) => (te(`admin.audit.${group}.${id}`) ? t(`admin.audit.${group}.${id}`) : id)
+  return {
+    action: (id: string) => word('actions', id),
+    outcome: (id: string) => word('outcomes', id),
+    target: (id: string) => word('targets', id),
+  }
 }
 
 export function useAdminAudit() {
   const api = useApi()
+  const { t } = useI18n()
   const filters = useState<AuditFilterValues>('admin-audit-filters', () => ({ user: '', action: '', from: '', to: '' }))
   const state = useState('admin-audit', () => ({ entries: [] as AuditLogEntry[], actions: [] as string[], nextCursor: null as string | null, loading: false, error: '' }))
   const query = computed(() => Object.fromEntries(Object.entries(filters.value).filter(([, v]) => v)) as Record<string, string>)
@@ -164,7 +173,7 @@ export function useAdminAudit() {
       s.nextCursor = page.nextCursor
     }
     catch (error) {
-      s.error = messageOf(error)
+      s.error = messageOf(error, t)
     }
     finally {
       s.loading = false
@@ -180,7 +189,8 @@ export function useAdminAudit() {
 /** Thumbs up/down per day and model, and the latest comments; the type comes from the route. */
 export async function useAdminFeedback(days: Ref<7 | 30 | 90>) {
   const api = useApi()
+  const { t } = useI18n()
   const { data, pending, error } = await useAsyncData('admin-feedback', () => api('/api/admin/feedback', { query: { days: days.value } }), { watch: [days] })
   const exportUrl = computed(() => `/api/admin/feedback/export?days=${days.value}`)
-  return { report: data, pending, error: computed(() => (error.value ? messageOf(error.value) : '')), exportUrl }
+  return { report: data, pending, error: computed(() => (error.value ? messageOf(error.value, t) : '')), exportUrl }
 }

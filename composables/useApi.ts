@@ -22,7 +22,8 @@ export function endSession(returnTo?: string, reason?: string) {
 /** Our API with the cookie session: a 401 anywhere ends the session (see endSession). */
 export function useApi() {
   const nuxtApp = useNuxtApp()
-  const headers = import.meta.server ? useRequestHeaders(['cookie']) : undefined
+  // The language too: the server writes its error sentences in the reader's.
+  const headers = import.meta.server ? useRequestHeaders(['cookie', 'accept-language']) : undefined
   return $fetch.create({
     headers,
     retry: 0,

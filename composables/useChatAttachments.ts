@@ -19,6 +19,7 @@ const settled = (a: ChatAttachment) => a.status === 'ready' || a.status === 'fai
 export function useChatAttachments(chatId: (create: boolean) => string | null) {
   const api = useApi()
   const toast = useToast()
+  const { t } = useI18n()
   const attachments = ref<ChatAttachment[]>([])
   const uploading = ref(0)
 
@@ -55,7 +56,7 @@ export function useChatAttachments(chatId: (create: boolean) => string | null) {
         attachments.value = [added, ...attachments.value.filter(a => a.id !== added.id)]
       }
       catch (e) {
-        toast.add({ title: `${file.name} was not attached`, description: apiProblem(e).message, color: 'error' })
+        toast.add({ title: t('documents.attachments.attachFailed', { name: file.name }), description: problemText(apiProblem(e), t), color: 'error' })
       }
       finally {
         uploading.value--
@@ -69,13 +70,13 @@ export function useChatAttachments(chatId: (create: boolean) => string | null) {
       attachments.value = attachments.value.filter(a => a.id !== attachment.id)
     }
     catch (e) {
-      toast.add({ title: `${attachment.name} was not removed`, description: apiProblem(e).message, color: 'error' })
+      toast.add({ title: t('documents.attachments.removeFailed', { name: attachment.name }), description: problemText(apiProblem(e), t), color: 'error' })
     }
   }
 
   /** Why sending should wait: an answer now would not see a file still being read. */
   const waitingFor = computed(() => uploading.value > 0 || attachments.value.some(a => !settled(a))
-    ? 'Wait until the attached files are read: the answer should see them.'
+    ? t('documents.attachments.wait')
     : null)
 
   return { attachments, attach, remove, refresh, waitingFor }

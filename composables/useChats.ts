@@ -16,6 +16,7 @@ interface ChatListState {
 export function useChats() {
   const api = useApi()
   const toast = useToast()
+  const { t } = useI18n()
   const state = useState<ChatListState>('chats', () => ({ chats: [], nextCursor: null, query: '', loaded: false }))
   const loading = useState('chats:loading', () => false)
   // Which search a response belongs to, so a slow old answer never overwrites a newer one.
@@ -41,7 +42,7 @@ export function useChats() {
       state.value = { ...state.value, chats: page.chats, nextCursor: page.nextCursor, loaded: true }
     }
     catch (error) {
-      if (mine === generation.value) notify('Could not load your chats', error)
+      if (mine === generation.value) notify(t('chat.sidebar.loadFailed'), error)
     }
     finally {
       if (mine === generation.value) loading.value = false
@@ -63,7 +64,7 @@ export function useChats() {
       }
     }
     catch (error) {
-      notify('Could not load more chats', error)
+      notify(t('chat.sidebar.loadMoreFailed'), error)
     }
     finally {
       if (mine === generation.value) loading.value = false
@@ -89,7 +90,7 @@ export function useChats() {
     }
     catch (error) {
       state.value = { ...state.value, chats: restore(state.value.chats, before, id) }
-      notify('Could not rename the chat', error)
+      notify(t('chat.sidebar.renameFailed'), error)
     }
   }
 
@@ -104,7 +105,7 @@ export function useChats() {
       // Already gone is what we wanted.
       if ((error as { response?: Response }).response?.status === 404) return true
       state.value = { ...state.value, chats: restore(state.value.chats, before, id) }
-      notify('Could not delete the chat', error)
+      notify(t('chat.sidebar.deleteFailed'), error)
       return false
     }
   }
@@ -114,7 +115,7 @@ export function useChats() {
     const existing = state.value.chats.find(c => c.id === chat.id)
     const now = new Date().toISOString()
     const merged: ChatSummary = {
-      title: 'New chat',
+      title: t('chat.newChat'),
       createdAt: now,
       updatedAt: now,
       ...existing,
@@ -137,14 +138,14 @@ export function useChats() {
   /** A chat's title for its page, from the list when it holds the chat, else from the server. */
   async function titleOf(id: string): Promise<string> {
     const listed = find(id)?.title
-    if (listed || !isUuid(id)) return chatPageTitle(listed, true)
-    return api<ChatSummary>(`/api/chats/${id}`).then(chat => chatPageTitle(chat.title, false), () => chatPageTitle(undefined, true))
+    if (listed || !isUuid(id)) return chatPageTitle(listed, true, t)
+    return api<ChatSummary>(`/api/chats/${id}`).then(chat => chatPageTitle(chat.title, false, t), () => chatPageTitle(undefined, true, t))
   }
 
   function notify(title: string, error: unknown) {
     const problem = apiProblem(error)
     if (problem.kind === 'session') return
-    toast.add({ title, description: problem.message, color: 'error', icon: 'i-lucide-circle-alert' })
+    toast.add({ title, description: problemText(problem, t), color: 'error', icon: 'i-lucide-circle-alert' })
   }
 
   return { state, loading, hasMore, groups, refresh, loadMore, search, rename, remove, upsert, find, titleOf }

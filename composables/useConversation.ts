@@ -7,6 +7,7 @@ type ChatHelpers = ReturnType<typeof UseChat<ChatMessage>>
 
 /** What a conversation needs from the Nuxt app, taken while the page's setup runs. */
 interface Deps {
+  t: ReturnType<typeof useI18n>['t']
   api: ReturnType<typeof useApi>
   chats: ReturnType<typeof useChats>
   toast: ReturnType<typeof useToast>
@@ -14,7 +15,7 @@ interface Deps {
 }
 
 function useDeps(): Deps {
-  return { api: useApi(), chats: useChats(), toast: useToast(), searchLibraries: useDocumentSearch() }
+  return { t: useI18n().t, api: useApi(), chats: useChats(), toast: useToast(), searchLibraries: useDocumentSearch() }
 }
 
 const PAGE_SIZE = 50
@@ -53,7 +54,7 @@ export type Conversation = ReturnType<typeof createConversation>
  * answer is being written, on whichever replica, resumes its stream; leaving the page only stops
  * reading. Lives in the calling component's scope and ends with it.
  */
-function createConversation(id: string, start: Start, { api, chats, toast, searchLibraries }: Deps) {
+function createConversation(id: string, start: Start, { t, api, chats, toast, searchLibraries }: Deps) {
   const scope = effectScope()
   const base = shallowRef<ChatMessage[]>(start.messages)
   const chat = shallowRef<ChatHelpers | null>(null)
@@ -147,7 +148,8 @@ function createConversation(id: string, start: Start, { api, chats, toast, searc
       void resume().then(() => refreshTail())
       return
     }
-    if (last?.role === 'assistant') patchMessage(last.id, { metadata: { status: 'failed', error: found.message } })
+    // Kept with the answer as a sentence: in the language it was read in when it failed.
+    if (last?.role === 'assistant') patchMessage(last.id, { metadata: { status: 'failed', error: problemText(found, t) } })
     problem.value = found
     // Refused after the server made the chat (content filter, rate limit): it is in the sidebar.
     if (!persisted.value && found.status && found.kind !== 'invalid') {
@@ -246,7 +248,7 @@ function createConversation(id: string, start: Start, { api, chats, toast, searc
     }
     catch (error) {
       const found = apiProblem(error)
-      if (found.kind !== 'session') toast.add({ title: 'Could not load earlier messages', description: found.message, color: 'error', icon: 'i-lucide-circle-alert' })
+      if (found.kind !== 'session') toast.add({ title: t('chat.view.loadOlderFailed'), description: problemText(found, t), color: 'error', icon: 'i-lucide-circle-alert' })
     }
     finally {
       loadingOlder.value = false

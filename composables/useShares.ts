@@ -4,6 +4,7 @@ import { computed } from 'vue'
 export async function useChatShares(chatId: string) {
   const api = useApi()
   const toast = useToast()
+  const { t } = useI18n()
   const { data, error, refresh } = await useAsyncData(`chat-shares-${chatId}`, () => api(`/api/chats/${chatId}/shares`))
   const shares = computed(() => data.value?.shares ?? [])
 
@@ -13,7 +14,7 @@ export async function useChatShares(chatId: string) {
       await refresh()
     }
     catch (e) {
-      toast.add({ title: 'Could not create the link', description: apiProblem(e).message, color: 'error' })
+      toast.add({ title: t('share.createFailed'), description: problemText(apiProblem(e), t), color: 'error' })
     }
   }
 
@@ -23,7 +24,7 @@ export async function useChatShares(chatId: string) {
       await refresh()
     }
     catch (e) {
-      toast.add({ title: 'Could not revoke the link', description: apiProblem(e).message, color: 'error' })
+      toast.add({ title: t('share.revokeFailed'), description: problemText(apiProblem(e), t), color: 'error' })
     }
   }
 
@@ -34,6 +35,7 @@ export async function useChatShares(chatId: string) {
 export async function useSharedChat(shareId: string) {
   const api = useApi()
   const toast = useToast()
+  const { t } = useI18n()
   const { data, error } = await useAsyncData(`shared-${shareId}`, () => api(`/api/shared/${shareId}`))
 
   async function continueInNewChat() {
@@ -43,7 +45,7 @@ export async function useSharedChat(shareId: string) {
       await navigateTo(`/chat/${copy.id}`, { external: true })
     }
     catch (e) {
-      toast.add({ title: 'Could not copy the chat', description: apiProblem(e).message, color: 'error' })
+      toast.add({ title: t('share.shared.continueFailed'), description: problemText(apiProblem(e), t), color: 'error' })
     }
   }
 

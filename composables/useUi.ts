@@ -4,8 +4,8 @@ export function usePageTitle() {
 }
 
 /** A chat page's title: the chat's own, or what says it is missing (or still loading). */
-export function chatPageTitle(chatTitle: string | undefined, missing: boolean) {
-  return chatTitle || (missing ? 'Chat not found' : 'Chat')
+export function chatPageTitle(chatTitle: string | undefined, missing: boolean, t: (key: string) => string) {
+  return chatTitle || t(missing ? 'chat.page.titleNotFound' : 'chat.page.title')
 }
 
 /** Bumped when "New chat" is asked for while already on the new-chat page. */

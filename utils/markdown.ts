@@ -31,11 +31,31 @@ hljs.registerAliases(['text', 'txt'], { languageName: 'plaintext' })
 
 const copyIcon = '<svg aria-hidden="true" width="14" height="14" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><rect width="14" height="14" x="8" y="8" rx="2"/><path d="M4 16c-1.1 0-2-.9-2-2V4c0-1.1.9-2 2-2h10c1.1 0 2 .9 2 2"/></svg>'
 
+/** The words the renderer writes itself, in the reader's language (chat.code.* in the messages). */
+export interface MarkdownLabels {
+  copy: string
+  copyCode: string
+  /** An image's link text, e.g. "[image: chart]". */
+  image: (alt: string) => string
+}
+
+// For callers without a translator (the unit tests); the app passes the reader's words.
+const ENGLISH: MarkdownLabels = { copy: 'Copy', copyCode: 'Copy code', image: alt => `[image: ${alt}]` }
+
+/** What renderMarkdown hands to the rules below. */
+interface RenderEnv { labels: MarkdownLabels }
+
+// markdown-it types env loosely; renderMarkdown always passes a RenderEnv.
+function labelsOf(env: unknown): MarkdownLabels {
+  return (env as RenderEnv).labels
+}
+
 // html: false is the safety line: any HTML in a model answer is shown as text, never parsed.
 const md = new MarkdownIt({ html: false, linkify: true, breaks: false, typographer: false })
 
-md.renderer.rules.fence = (tokens, index) => {
+md.renderer.rules.fence = (tokens, index, _options, env) => {
   const token = tokens[index]!
+  const labels = labelsOf(env)
   const info = token.info.trim().split(/\s+/)[0] ?? ''
   const language = info && hljs.getLanguage(info) ? info : ''
   const body = language
@@ -43,7 +63,7 @@ md.renderer.rules.fence = (tokens, index) => {
     : md.utils.escapeHtml(token.content)
   const label = md.utils.escapeHtml(info || 'text')
   return `<div class="code-block"><div class="code-block-bar"><span class="code-block-lang">${label}</span>`
-    + `<button type="button" class="code-copy" data-copy-code aria-label="Copy code" data-testid="copy-code">${copyIcon}<span>Copy</span></button></div>`
+    + `<button type="button" class="code-copy" data-copy-code aria-label="${md.utils.escapeHtml(labels.copyCode)}" data-testid="copy-code">${copyIcon}<span>${md.utils.escapeHtml(labels.copy)}</span></button></div>`
     + `<pre><code class="hljs${language ? ` language-${md.utils.escapeHtml(language)}` : ''}">${body}</code></pre></div>\n`
 }
 
@@ -62,13 +82,13 @@ md.renderer.rules.image = (tokens, index, options, env, self) => {
   const token = tokens[index]!
   const src = String(token.attrGet('src') ?? '')
   const alt = self.renderInlineAsText(token.children ?? [], options, env) || src
-  return `<a href="${md.utils.escapeHtml(src)}" target="_blank" rel="noopener noreferrer">${md.utils.escapeHtml(`[image: ${alt}]`)}</a>`
+  return `<a href="${md.utils.escapeHtml(src)}" target="_blank" rel="noopener noreferrer">${md.utils.escapeHtml(labelsOf(env).image(alt))}</a>`
 }
 
 // Wide tables scroll inside their own box instead of widening the whole conversation.
 md.renderer.rules.table_open = () => '<div class="table-scroll"><table>\n'
 md.renderer.rules.table_close = () => '</table></div>\n'
 
-export function renderMarkdown(text: string): string {
-  return md.render(text)
+export function renderMarkdown(text: string, labels: MarkdownLabels = ENGLISH): string {
+  return md.render(text, { labels })
 }

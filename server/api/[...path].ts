@@ -3,5 +3,5 @@
  * request would fall through to the pages, whose sign-in redirect is no answer for an API call.
  */
 export default defineEventHandler((event) => {
-  throw createError({ statusCode: 404, statusMessage: 'Not Found', message: `There is no API route ${event.method} ${event.path.split('?')[0]}.` })
+  throw createError({ statusCode: 404, statusMessage: 'Not Found', message: say('api.noRoute', { method: event.method, path: event.path.split('?')[0]! }, event) })
 })

@@ -1,8 +1,10 @@
 import { experimental_streamTextLowMemory as streamText } from 'ai'
 import type { H3Event } from 'h3'
 import { sql } from 'drizzle-orm'
+import { LOCALES, type LocaleCode } from '../../shared/locales'
 import type { Citation, MessageStatus } from '../database/schema'
 import { groundedSystemPrompt, retrievePassages } from '../documents/grounding'
+import { translate } from '../i18n'
 import type { ModelConfig } from '../utils/deployments'
 import { signalQueue, subscribe } from './turn-bus'
 import * as store from './turn-store'
@@ -32,10 +34,6 @@ const STALE_SECONDS = 6
 const SYNC_WAIT_MS = 3000
 /** A NOTIFY payload must stay under 8000 bytes; JSON can spend 6 bytes on one character. */
 const SIGNAL_CHARS = 1000
-
-const INTERRUPTED = 'The answer was interrupted before it was complete. Regenerate it to try again.'
-const RESTARTED = 'The answer was interrupted by a server restart. Regenerate it to try again.'
-const STOPPED = 'Stopped before the answer was complete.'
 
 type Ending = Exclude<MessageStatus, 'streaming'>
 type Client = ReturnType<typeof openUiMessageStream>
@@ -80,12 +78,12 @@ interface RunningTurn {
 const running = new Map<string, RunningTurn>()
 
 function busy() {
-  return createError({ statusCode: 409, statusMessage: 'Conflict', message: 'This chat is already being answered. Wait for the answer or press Stop.' })
+  return createError({ statusCode: 409, statusMessage: 'Conflict', message: say('chat.busy') })
 }
 
 /** Answers a question (POST /api/chats/:id/messages): streams a new answer, follows one, or replays it. */
 export async function startTurn(event: H3Event, request: TurnRequest): Promise<null> {
-  if (isShuttingDown()) throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'The server is restarting; please send again in a moment.' })
+  if (isShuttingDown()) throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: say('chat.restarting', undefined, event) })
   const { chatId, userId, question } = request
   const { models } = useServerConfig().azureOpenai
   const requested = request.model ? modelConfig(request.model) : undefined
@@ -102,7 +100,7 @@ export async function startTurn(event: H3Event, request: TurnRequest): Promise<n
       loadHistory(chatId, (requested ?? modelConfig()).contextTokens, question),
     ])
     if (asked.status === 'rejected') throw asked.reason
-    if (!asked.value.owned) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Chat not found' })
+    if (!asked.value.owned) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: say('notFound.chat', undefined, event) })
     if (history.status === 'rejected') {
       if (asked.value.claimed) await releaseClaim(chatId, answerId)
       throw history.reason
@@ -112,12 +110,12 @@ export async function startTurn(event: H3Event, request: TurnRequest): Promise<n
     if (asked.value.claimed) return answer(event, { chatId, userId, answerId, model: modelConfig(asked.value.model), systemPrompt, grounding: request.grounding, history: history.value })
     // Not claimed: a re-send of a stored question, or an id that is someone else's.
     const [stored, storedAnswer] = await Promise.all([store.getMessage(chatId, question.id), store.getMessage(chatId, answerId)])
-    if (stored?.role !== 'user') throw createError({ statusCode: 409, statusMessage: 'Conflict', message: 'This message id is already in use; send the message with a new id.' })
+    if (stored?.role !== 'user') throw createError({ statusCode: 409, statusMessage: 'Conflict', message: say('chat.messageIdInUse', undefined, event) })
     if (storedAnswer) return storedAnswer.status === 'streaming' ? follow(event, chatId, answerId) : replay(event, storedAnswer)
     return claimAndAnswer(event, { chatId, userId, answerId, model: modelConfig(asked.value.model), systemPrompt, grounding: request.grounding })
   }
   // Regenerate (same question) or edit (new text): what came after it is replaced.
-  if (existing?.role !== 'user') throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Message not found' })
+  if (existing?.role !== 'user') throw createError({ statusCode: 404, statusMessage: 'Not Found', message: say('notFound.message', undefined, event) })
   await enforceLimits(event, userId)
   if (request.mode === 'edit') await store.updateQuestionText(chatId, question.id, question.text)
   if (!await store.clearAfter(chatId, question.id)) throw busy()
@@ -217,7 +215,9 @@ async function answer(event: H3Event, input: { chatId: string, userId: string, a
   const controller = new AbortController()
   const timeoutSeconds = config.azureOpenai.timeoutSeconds
   const firstTokenTimer = setTimeout(() => controller.abort(new ModelTimeoutError(timeoutSeconds)), timeoutSeconds * 1000)
-  const grounded = await groundAnswer(input)
+  // The sentences stored with the answer are in the language of the request that asked for it.
+  const locale = requestLocale(event)
+  const grounded = await groundAnswer({ ...input, systemPrompt: withReaderLanguage(input.systemPrompt, locale) })
 
   const result = streamText({
     model: getLanguageModel(input.model),
@@ -335,7 +335,7 @@ async function answer(event: H3Event, input: { chatId: string, userId: string, a
       failure = controller.signal.reason
       aborted = false
     }
-    const ending = endingOf({ failure, aborted, cut: turn.cut, finishReason, categories })
+    const ending = endingOf({ failure, aborted, cut: turn.cut, finishReason, categories }, locale)
     if (failure) logger.warn({ requestId, userId: input.userId, messageId: input.answerId }, `Answer failed: ${describeModelError(failure).log}`)
 
     // The ending goes last in the turn's queue, after what followers are still owed.
@@ -360,7 +360,7 @@ async function answer(event: H3Event, input: { chatId: string, userId: string, a
     }, `Answer ${ending.status}`)
     if (opened) {
       if (!textOpen) client.emit({ type: 'text-start', id: 'text' })
-      endStream(client, { ...ending, finishReason })
+      endStream(client, { ...ending, finishReason }, locale)
     }
     client.close()
     firstText(failure)
@@ -369,8 +369,9 @@ async function answer(event: H3Event, input: { chatId: string, userId: string, a
   const failure = await first
   if (failure) {
     // Failed before its first token: the request answers with Azure's problem, stored as `failed`.
-    const problem = describeModelError(failure)
+    const problem = describeModelError(failure, locale)
     if (problem.retryAfterSeconds) setResponseHeader(event, 'Retry-After', problem.retryAfterSeconds)
+    setResponseHeader(event, 'Content-Language', locale)
     throw createError({
       statusCode: problem.status,
       message: problem.message,
@@ -379,6 +380,17 @@ async function answer(event: H3Event, input: { chatId: string, userId: string, a
   }
   // The answer already flows through client.emit(); h3 leaves a response whose headers are sent.
   return null
+}
+
+/**
+ * Tells the model the reader's language, so that a message whose language is unclear (a name, a
+ * code snippet) is not answered in English to someone who reads the app in German. English readers
+ * get no sentence: English is the model's own fallback, and the prompts they send stay as they were.
+ */
+function withReaderLanguage(systemPrompt: string, locale: LocaleCode): string {
+  if (locale === 'en') return systemPrompt
+  const language = LOCALES.find(l => l.code === locale)!.modelName
+  return `${systemPrompt}\n\nThe user's interface language is ${language}. Reply in the language the user writes in; if that is unclear, reply in ${language}.`
 }
 
 /**
@@ -401,17 +413,17 @@ async function groundAnswer(input: { chatId: string, userId: string, answerId: s
   return { systemPrompt: groundedSystemPrompt(input.systemPrompt, citations), citations }
 }
 
-function endingOf(input: { failure: unknown, aborted: boolean, cut: RunningTurn['cut'], finishReason?: string, categories: Set<string> }): { status: Ending, error: string | null } {
-  if (input.failure) return { status: 'failed', error: describeModelError(input.failure).message }
+function endingOf(input: { failure: unknown, aborted: boolean, cut: RunningTurn['cut'], finishReason?: string, categories: Set<string> }, locale: LocaleCode): { status: Ending, error: string | null } {
+  if (input.failure) return { status: 'failed', error: describeModelError(input.failure, locale).message }
   if (input.aborted) {
-    if (input.cut === 'stopped') return { status: 'stopped', error: STOPPED }
-    return { status: 'interrupted', error: input.cut === 'restarted' ? RESTARTED : INTERRUPTED }
+    if (input.cut === 'stopped') return { status: 'stopped', error: translate(locale, 'chat.stopped') }
+    return { status: 'interrupted', error: translate(locale, input.cut === 'restarted' ? 'chat.restarted' : 'chat.interrupted') }
   }
   if (input.finishReason === 'content-filter') {
     const named = input.categories.size ? ` (${[...input.categories].join(', ')})` : ''
-    return { status: 'truncated', error: `The rest of this answer was withheld by the company's content filter${named}.` }
+    return { status: 'truncated', error: translate(locale, 'chat.contentFilterCut', { categories: named }) }
   }
-  if (input.finishReason === 'length') return { status: 'truncated', error: 'The answer reached the maximum length and was cut.' }
+  if (input.finishReason === 'length') return { status: 'truncated', error: translate(locale, 'chat.maxLength') }
   return { status: 'complete', error: null }
 }
 
@@ -495,7 +507,7 @@ async function follow(event: H3Event, chatId: string, answerId: string): Promise
       }
       stored = await store.getMessage(chatId, answerId)
     }
-    if (!stored) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Message not found' })
+    if (!stored) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: say('notFound.message', undefined, event) })
     client.emit({ type: 'start', messageId: answerId })
     if (stored.citations) client.emit({ type: 'data-citations', data: stored.citations })
     // A reasoning summary, like the text: what is stored, then the live rest; it ends where the text begins.
@@ -545,13 +557,13 @@ async function follow(event: H3Event, chatId: string, answerId: string): Promise
         continue
       }
       // The end, or quiet for two beats (the answering replica cannot publish): read the row.
-      stored = (await store.getMessage(chatId, answerId)) ?? { ...stored, status: 'interrupted', error: INTERRUPTED }
+      stored = (await store.getMessage(chatId, answerId)) ?? { ...stored, status: 'interrupted', error: say('chat.interrupted', undefined, event) }
       readStored(stored)
       send(0, textOf(stored.parts))
     }
     if (stored.status !== 'streaming') {
       doneThinking(reasoningOf(stored.parts)?.durationMs)
-      endStream(client, { status: stored.status, error: stored.error })
+      endStream(client, { status: stored.status, error: stored.error }, requestLocale(event))
     }
     return null
   }
@@ -575,14 +587,14 @@ function replay(event: H3Event, stored: store.StoredAnswer): null {
   client.emit({ type: 'text-start', id: 'text' })
   const text = textOf(stored.parts)
   if (text) client.emit({ type: 'text-delta', id: 'text', delta: text })
-  endStream(client, { status: stored.status, error: stored.error, replayed: true })
+  endStream(client, { status: stored.status, error: stored.error, replayed: true }, requestLocale(event))
   client.close()
   return null
 }
 
-function endStream(client: Client, ending: { status: MessageStatus, error: string | null, finishReason?: string, replayed?: boolean }) {
+function endStream(client: Client, ending: { status: MessageStatus, error: string | null, finishReason?: string, replayed?: boolean }, locale: LocaleCode) {
   client.emit({ type: 'text-end', id: 'text' })
-  if (ending.status === 'failed') client.emit({ type: 'error', errorText: ending.error ?? 'The answer failed.' })
+  if (ending.status === 'failed') client.emit({ type: 'error', errorText: ending.error ?? translate(locale, 'chat.failed') })
   client.emit({ type: 'finish', messageMetadata: ending })
 }
 
@@ -597,7 +609,8 @@ export async function startTurnService(options: { singleProcess: boolean }): Pro
     if (signal.k === 'stop') cut(turn, 'stopped')
     else if (signal.k === 'sync') onSyncAsked(turn)
   })
-  const sweep = (staleSeconds: number) => store.sweepInterrupted(staleSeconds, INTERRUPTED).then(
+  // No request asks for a sweep: whoever wrote the answer is unknown here, so its sentence is English.
+  const sweep = (staleSeconds: number) => store.sweepInterrupted(staleSeconds, translate('en', 'chat.interrupted')).then(
     (count) => {
       if (count) logger.warn(`Marked ${count} answer(s) interrupted: the replica writing them stopped`)
     },

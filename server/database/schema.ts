@@ -29,6 +29,8 @@ export const users = pgTable('users', {
   disabledAt: at('disabled_at'),
   // A B2B guest (acct = 1, or signed in from another home tenant), as seen at the last sign-in.
   isGuest: boolean('is_guest').notNull().default(false),
+  // The language picked in the account menu (en, de, fr); null: the browser's language decides.
+  locale: text('locale'),
   ...timestamps,
 }, table => [
   uniqueIndex('users_tenant_object_unique').on(table.tenantId, table.objectId),

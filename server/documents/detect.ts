@@ -8,8 +8,6 @@ export const documentKinds = {
 } as const
 export type DocumentKind = keyof typeof documentKinds
 
-export const ACCEPTED_TYPES_SENTENCE = 'Only PDF, Word (.docx), Markdown, HTML and plain text files can be uploaded.'
-
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 function asText(bytes: Uint8Array): string | null {

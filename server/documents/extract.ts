@@ -1,4 +1,5 @@
 import { convert } from 'html-to-text'
+import { translate } from '../i18n'
 import type { DocumentKind } from './detect'
 
 /** A stretch of a document's text with where it is: its page (PDF) and the heading it is under. */
@@ -6,7 +7,12 @@ export interface Section { page: number | null, heading: string | null, text: st
 
 export interface Extracted { pages: number | null, sections: Section[] }
 
-export class UnreadableDocumentError extends Error {}
+/** Carries its sentence as a key: the upload answers it in the reader's language, the ingestion job stores it in English. */
+export class UnreadableDocumentError extends Error {
+  constructor(readonly key: 'documents.pdfUnreadable' | 'documents.wordUnreadable') {
+    super(translate('en', key))
+  }
+}
 
 /** Counts a PDF's pages, or says it cannot be read (damaged, encrypted, not really a PDF). */
 export async function pdfPageCount(bytes: Uint8Array): Promise<number> {
@@ -18,14 +24,14 @@ export async function pdfPageCount(bytes: Uint8Array): Promise<number> {
     return pages
   }
   catch {
-    throw new UnreadableDocumentError('The PDF could not be read: it is damaged or protected by a password.')
+    throw new UnreadableDocumentError('documents.pdfUnreadable')
   }
 }
 
 async function fromPdf(bytes: Uint8Array): Promise<Extracted> {
   const { extractText, getDocumentProxy } = await import('unpdf')
   const pdf = await getDocumentProxy(new Uint8Array(bytes)).catch(() => {
-    throw new UnreadableDocumentError('The PDF could not be read: it is damaged or protected by a password.')
+    throw new UnreadableDocumentError('documents.pdfUnreadable')
   })
   const { totalPages, text } = await extractText(pdf, { mergePages: false })
   await pdf.destroy()
@@ -72,7 +78,7 @@ export async function extractDocument(bytes: Uint8Array, kind: DocumentKind): Pr
     case 'docx': {
       const mammoth = await import('mammoth')
       const { value } = await mammoth.convertToHtml({ buffer: Buffer.from(bytes) }).catch(() => {
-        throw new UnreadableDocumentError('The Word document could not be read: it is damaged.')
+        throw new UnreadableDocumentError('documents.wordUnreadable')
       })
       return { pages: null, sections: fromHtml(value) }
     }

@@ -16,7 +16,7 @@ export default defineEventHandler((event) => {
   const site = getHeader(event, 'sec-fetch-site')
   const expected = publicOrigin(event)
   if (origin ? origin === expected : site === 'same-origin') return
-  throw createError({ statusCode: 403, statusMessage: 'Forbidden', message: 'Cross-site request refused.' })
+  throw createError({ statusCode: 403, statusMessage: 'Forbidden', message: say('request.crossSite', undefined, event) })
 })
 
 function hasSessionCookie(event: H3Event): boolean {

@@ -10,7 +10,7 @@ export default defineNitroPlugin((nitroApp) => {
     if (!event || (h3.statusCode && h3.statusCode < 500) || !isDatabaseUnavailable(h3.cause ?? error)) return
     h3.statusCode = 503
     h3.statusMessage = 'Service Unavailable'
-    h3.message = 'The database is unavailable right now. Please try again in a moment; nothing you sent before this was lost.'
+    h3.message = say('database.unavailable', undefined, event)
     h3.unhandled = false
     if (!event.node.res.headersSent) setResponseHeader(event, 'Retry-After', 5)
   })

@@ -1,14 +1,14 @@
 import { z } from 'zod'
 
 // What a request may set on an assistant, for staff (personal) and admins (company) alike.
-const name = z.string().trim().min(1, 'the name must not be empty').max(60, 'the name must be at most 60 characters')
-const systemPrompt = z.string().trim().min(1, 'the system prompt must not be empty').max(20_000, 'the system prompt must be at most 20,000 characters')
+const name = z.string().trim().min(1, zodMessage('assistants.nameEmpty')).max(60, zodMessage('assistants.nameTooLong', { max: 60 }))
+const systemPrompt = z.string().trim().min(1, zodMessage('assistants.promptEmpty')).max(20_000, { error: () => say('assistants.promptTooLong', { max: localNumber(20_000) }) })
 const fields = {
-  description: z.string().trim().max(200, 'the description must be at most 200 characters'),
-  icon: z.string().regex(/^i-lucide-[a-z0-9-]+$/, 'the icon must be a Lucide icon name such as i-lucide-book-open'),
-  starterPrompts: z.array(z.string().trim().min(1, 'a starter prompt must not be empty').max(200, 'a starter prompt must be at most 200 characters')).max(4, 'at most 4 starter prompts'),
+  description: z.string().trim().max(200, zodMessage('assistants.descriptionTooLong', { max: 200 })),
+  icon: z.string().regex(/^i-lucide-[a-z0-9-]+$/, zodMessage('assistants.iconInvalid')),
+  starterPrompts: z.array(z.string().trim().min(1, zodMessage('assistants.starterEmpty')).max(200, zodMessage('assistants.starterTooLong', { max: 200 }))).max(4, zodMessage('assistants.tooManyStarters', { max: 4 })),
   // Checked against the configured models, so a chat never starts on a model that is not offered.
-  defaultModel: z.string().nullable().refine(id => id === null || useServerConfig().azureOpenai.models.some(m => m.id === id), 'the default model must be one of the models offered'),
+  defaultModel: z.string().nullable().refine(id => id === null || useServerConfig().azureOpenai.models.some(m => m.id === id), zodMessage('assistants.modelNotOffered')),
 }
 
 export const newAssistantBody = z.object({
@@ -32,5 +32,5 @@ export const assistantChangeBody = z.object({
 export const assistantParams = z.object({ id: z.string().uuid('must be a UUID') })
 
 export function assistantNotFound() {
-  return createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Assistant not found' })
+  return createError({ statusCode: 404, statusMessage: 'Not Found', message: say('notFound.assistant') })
 }

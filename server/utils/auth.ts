@@ -19,16 +19,16 @@ function unauthorized(event: H3Event, message: string, reason?: string): never {
 
 async function fromBearer(event: H3Event, token: string): Promise<CurrentUser> {
   const claims = await verifyEntraAccessToken(token).catch((error: unknown) => {
-    if (error instanceof EntraUnavailableError) throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'The sign-in service is unreachable, so the token cannot be checked; please try again.' })
+    if (error instanceof EntraUnavailableError) throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: say('auth.tokenCheckUnavailable', undefined, event) })
     throw error
   })
-  if (!claims) unauthorized(event, 'The access token is not valid for this application.')
+  if (!claims) unauthorized(event, say('auth.invalidToken', undefined, event))
   const guest = isGuest(claims)
-  if (guest && !useServerConfig().azureAd.allowGuests) unauthorized(event, 'Guest accounts may not use the assistant.', 'GuestNotAllowed')
+  if (guest && !useServerConfig().azureAd.allowGuests) unauthorized(event, say('auth.guestsNotAllowed', undefined, event), 'GuestNotAllowed')
   const groups = await bearerGroups(claims, token)
-  if (!isInAllowedGroup(groups)) unauthorized(event, 'You are not in a group allowed to use the assistant.', 'NotInAllowedGroup')
+  if (!isInAllowedGroup(groups)) unauthorized(event, say('auth.notInAllowedGroup', undefined, event), 'NotInAllowedGroup')
   const user = await upsertUser({ tenantId: claims.tid!, objectId: claims.oid!, email: claims.email ?? claims.preferred_username, displayName: claims.name, isGuest: guest }, { signedIn: false })
-  if (user.disabledAt) unauthorized(event, 'Your account is disabled in the assistant. Contact your administrator.', 'AccountDisabled')
+  if (user.disabledAt) unauthorized(event, say('auth.accountDisabled', undefined, event), 'AccountDisabled')
   return { id: user.id, roles: rolesWithGroups(claims.roles ?? [], groups), groups, via: 'bearer' }
 }
 
@@ -41,8 +41,8 @@ async function bearerGroups(claims: EntraClaims & { exp?: number }, token: strin
   const cached = bearerGroupCache.get(key)
   if (cached && cached.until > Date.now()) return cached.groups
   const groups = await resolveGroups(claims, token).catch((error: unknown) => {
-    if (error instanceof EntraUnavailableError) throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'Microsoft Graph is unreachable, so your groups cannot be read; please try again.' })
-    throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message: 'Your groups could not be read from Microsoft Graph.', data: { reason: 'GroupsUnavailable' } })
+    if (error instanceof EntraUnavailableError) throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: say('auth.graphUnreachable') })
+    throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message: say('auth.groupsUnreadable'), data: { reason: 'GroupsUnavailable' } })
   })
   if (bearerGroupCache.size > 1000) bearerGroupCache.clear()
   bearerGroupCache.set(key, { groups, until: (claims.exp ?? 0) * 1000 })
@@ -51,17 +51,18 @@ async function bearerGroups(claims: EntraClaims & { exp?: number }, token: strin
 
 async function fromSession(event: H3Event): Promise<CurrentUser> {
   const token = readSessionToken(event)
-  if (!token) unauthorized(event, 'Please sign in to continue.')
+  if (!token) unauthorized(event, say('auth.signInRequired', undefined, event))
   const check = await checkAuthSession(token.sid)
-  if (check.status === 'unavailable') throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: check.reason })
+  // The only reason a check is unavailable (auth-sessions.ts): Entra did not answer the refresh.
+  if (check.status === 'unavailable') throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: say('auth.entraUnreachable', undefined, event) })
   if (check.status === 'ended') {
     const ended = await readSessionEnd(token.sid)
     rememberSessionEnd(event, { reason: check.reason, claims: ended?.claimsChallenge ?? null, atOnce: ended?.atOnce ?? false })
-    unauthorized(event, 'Your session has ended. Please sign in again.', check.reason)
+    unauthorized(event, say('auth.sessionEnded', undefined, event), check.reason)
   }
   if (check.userDisabled) {
     await endAuthSession(token.sid, 'AccountDisabled')
-    unauthorized(event, 'Your account is disabled in the assistant. Contact your administrator.', 'AccountDisabled')
+    unauthorized(event, say('auth.accountDisabled', undefined, event), 'AccountDisabled')
   }
   return { id: check.userId, roles: rolesWithGroups(token.roles ?? [], check.groups), groups: check.groups, via: 'session', sessionId: token.sid }
 }
@@ -72,7 +73,7 @@ export async function requireUser(event: H3Event): Promise<CurrentUser> {
   await whenDatabaseReady()
   const authorization = getHeader(event, 'authorization')
   const bearer = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1]
-  if (authorization && !bearer) unauthorized(event, 'The Authorization header must be "Bearer <token>".')
+  if (authorization && !bearer) unauthorized(event, say('auth.badAuthorizationHeader', undefined, event))
   const user = bearer ? await fromBearer(event, bearer) : await fromSession(event)
   event.context.user = user
   return user
@@ -81,6 +82,6 @@ export async function requireUser(event: H3Event): Promise<CurrentUser> {
 /** As requireUser, and the user must hold the Entra app role (from the token, never our database). */
 export async function requireRole(event: H3Event, role: string): Promise<CurrentUser> {
   const user = await requireUser(event)
-  if (!user.roles.includes(role)) throw createError({ statusCode: 403, statusMessage: 'Forbidden', message: `This needs the ${role} role.` })
+  if (!user.roles.includes(role)) throw createError({ statusCode: 403, statusMessage: 'Forbidden', message: say('auth.roleRequired', { role }, event) })
   return user
 }

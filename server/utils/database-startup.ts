@@ -91,8 +91,13 @@ export function startDatabase(onFatal: (message: string) => void, options: { max
 export function whenDatabaseReady(): Promise<void> {
   if (state.status === 'ready') return Promise.resolve()
   return new Promise((resolve, reject) => {
-    const reason = state.status === 'starting' ? 'is starting' : 'is not reachable'
-    const timer = setTimeout(() => reject(createError({ statusCode: 503, statusMessage: `The database ${reason}; please try again shortly.` })), 5_000)
+    const starting = state.status === 'starting'
+    // The timer runs in the request's async context, so say() still knows the reader.
+    const timer = setTimeout(() => reject(createError({
+      statusCode: 503,
+      statusMessage: `The database ${starting ? 'is starting' : 'is not reachable'}; please try again shortly.`,
+      message: say(starting ? 'database.starting' : 'database.unreachable'),
+    })), 5_000)
     ready?.then(() => {
       clearTimeout(timer)
       resolve()

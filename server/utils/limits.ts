@@ -50,10 +50,10 @@ export function refuseOverLimits(event: H3Event, window: LimitWindow, counts: { 
   const { requestsPerMinute, dailyTokenQuota } = useServerConfig().limits
   if (counts.requests > requestsPerMinute) {
     const wait = Math.max(1, Math.ceil(((window.minute + 1) * 60_000 - Date.now()) / 1000))
-    tooMany(event, `You have sent ${requestsPerMinute} messages in the last minute, the most allowed. Please wait ${wait} seconds.`, wait)
+    tooMany(event, say('limits.requestsPerMinute', { count: requestsPerMinute, seconds: wait }, event), wait)
   }
   if (counts.tokens >= dailyTokenQuota) {
-    tooMany(event, `You have used today's allowance of ${dailyTokenQuota.toLocaleString('en')} tokens. It renews at midnight UTC.`, window.day.secondsLeft)
+    tooMany(event, say('limits.dailyTokens', { tokens: localNumber(dailyTokenQuota, event) }, event), window.day.secondsLeft)
   }
 }
 

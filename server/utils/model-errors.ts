@@ -1,4 +1,6 @@
 import { APICallError, RetryError } from 'ai'
+import type { LocaleCode } from '../../shared/locales'
+import { translate } from '../i18n'
 
 export interface ModelProblem {
   kind: 'content-filter' | 'rate-limit' | 'misconfigured' | 'timeout' | 'upstream'
@@ -16,8 +18,6 @@ export class ModelTimeoutError extends Error {
     this.name = 'ModelTimeoutError'
   }
 }
-
-const MISCONFIGURED = 'The assistant is misconfigured and cannot reach the model right now. Your message is saved; please tell the service desk.'
 
 /** The categories Azure's content filter marked as filtered, e.g. ['hate']. */
 export function filteredCategories(value: unknown): string[] {
@@ -44,19 +44,19 @@ function requestId(error: APICallError): string {
   return id ? ` (Azure request ${id})` : ''
 }
 
-type Rule = { when: (e: APICallError) => boolean, then: (e: APICallError) => ModelProblem }
+type Rule = { when: (e: APICallError) => boolean, then: (e: APICallError, locale: LocaleCode) => ModelProblem }
 
 // One table for every way Azure OpenAI says no; first match wins.
 const rules: Rule[] = [
   {
     when: e => e.statusCode === 400 && /content_filter|ResponsibleAIPolicyViolation/.test(e.responseBody ?? ''),
-    then: (e) => {
+    then: (e, locale) => {
       const categories = filteredCategories(safeJson(e.responseBody))
       const named = categories.length ? ` (${categories.join(', ')})` : ''
       return {
         kind: 'content-filter',
         status: 400,
-        message: `Your message was blocked by the company's content filter${named}. Please rephrase it.`,
+        message: translate(locale, 'model.contentFilter', { categories: named }),
         log: `Prompt blocked by the Azure content filter${named}${requestId(e)}`,
       }
     },
@@ -65,53 +65,53 @@ const rules: Rule[] = [
     // Reasoning models refuse sampling parameters (temperature, top_p, ...): our settings are at
     // fault, not the user's message, so the operator gets the parameter and the user a plain sentence.
     when: e => e.statusCode === 400 && /unsupported_parameter|unsupported_value/.test(e.responseBody ?? ''),
-    then: (e) => {
+    then: (e, locale) => {
       const error = (safeJson(e.responseBody) as { error?: { param?: string, message?: string } } | undefined)?.error
       return {
         kind: 'misconfigured',
         status: 503,
-        message: MISCONFIGURED,
+        message: translate(locale, 'model.misconfigured'),
         log: `Azure OpenAI refused the parameter ${error?.param ?? '(unnamed)'} at ${e.url}: ${error?.message ?? e.message} Check the deployment's "reasoning" setting in AZURE_OPENAI_DEPLOYMENTS${requestId(e)}`,
       }
     },
   },
   {
     when: e => e.statusCode === 429,
-    then: (e) => {
+    then: (e, locale) => {
       const wait = retryAfter(e.responseHeaders) ?? 10
       return {
         kind: 'rate-limit',
         status: 429,
         retryAfterSeconds: wait,
-        message: `The assistant is busy right now (Azure OpenAI rate limit). Please try again in ${wait} seconds.`,
+        message: translate(locale, 'model.rateLimit', { seconds: wait }),
         log: `Azure OpenAI rate limit persisted after retries; asked to wait ${wait}s${requestId(e)}`,
       }
     },
   },
   {
     when: e => e.statusCode === 401 || e.statusCode === 403,
-    then: e => ({
+    then: (e, locale) => ({
       kind: 'misconfigured',
       status: 503,
-      message: MISCONFIGURED,
+      message: translate(locale, 'model.misconfigured'),
       log: `Azure OpenAI refused our credentials (${e.statusCode}) at ${e.url}: check AZURE_OPENAI_API_KEY, or that the identity holds the "Cognitive Services OpenAI User" role${requestId(e)}`,
     }),
   },
   {
     when: e => e.statusCode === 404,
-    then: e => ({
+    then: (e, locale) => ({
       kind: 'misconfigured',
       status: 503,
-      message: MISCONFIGURED,
+      message: translate(locale, 'model.misconfigured'),
       log: `Azure OpenAI answered 404 at ${e.url}: check AZURE_OPENAI_DEPLOYMENT and AZURE_OPENAI_ENDPOINT${requestId(e)}`,
     }),
   },
   {
     when: e => e.statusCode === 200,
-    then: e => ({
+    then: (e, locale) => ({
       kind: 'upstream',
       status: 502,
-      message: 'The connection to the model was lost in the middle of the answer. Please try again.',
+      message: translate(locale, 'model.streamLost'),
       log: `Azure OpenAI stream broke off: ${e.message}${requestId(e)}`,
     }),
   },
@@ -126,19 +126,22 @@ function safeJson(text: string | undefined): unknown {
   }
 }
 
-/** Turns any failure of a model call into a status, a sentence for the user and a log line. */
-export function describeModelError(error: unknown): ModelProblem {
+/**
+ * Turns any failure of a model call into a status, a sentence for the user (in `locale`: the
+ * language of the request that asked, also when the sentence is stored) and a log line.
+ */
+export function describeModelError(error: unknown, locale: LocaleCode = 'en'): ModelProblem {
   const cause = RetryError.isInstance(error) ? error.lastError : error
   if (cause instanceof ModelTimeoutError) {
-    return { kind: 'timeout', status: 504, message: 'The model took too long to answer. Please try again.', log: cause.message }
+    return { kind: 'timeout', status: 504, message: translate(locale, 'model.timeout'), log: cause.message }
   }
   if (APICallError.isInstance(cause)) {
     const rule = rules.find(r => r.when(cause))
-    if (rule) return rule.then(cause)
+    if (rule) return rule.then(cause, locale)
     return {
       kind: 'upstream',
       status: 502,
-      message: 'The model service failed to answer. Please try again in a moment.',
+      message: translate(locale, 'model.failed'),
       log: `Azure OpenAI answered ${cause.statusCode ?? 'without a status'} at ${cause.url}: ${cause.message}${requestId(cause)}`,
     }
   }
@@ -146,7 +149,7 @@ export function describeModelError(error: unknown): ModelProblem {
   return {
     kind: 'upstream',
     status: 502,
-    message: 'The model service could not be reached. Please try again in a moment.',
+    message: translate(locale, 'model.unreachable'),
     log: `Model call failed: ${message}`,
   }
 }

@@ -110,3 +110,51 @@ export async function createChat(page: Page, stack: Stack, text: string, id: str
   if (!response.ok()) throw new Error(`Creating a chat failed: ${response.status()} ${await response.text()}`)
   return id
 }
+
+/**
+ * Labels cut off or spilling out: the page wider than the screen, or a control, heading or menu
+ * item whose text is wider than its box (text meant to be cut with an ellipsis is left alone).
+ */
+export async function overflowingLabels(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const found: string[] = []
+    const root = document.documentElement
+    if (root.scrollWidth > window.innerWidth + 1) found.push(`page is ${root.scrollWidth}px wide on a ${window.innerWidth}px screen`)
+    for (const el of document.querySelectorAll<HTMLElement>('button, a, label, h1, h2, h3, th, [role="menuitem"], [role="menuitemcheckbox"], [role="tab"], [role="option"]')) {
+      if (!el.offsetParent || !el.textContent?.trim()) continue
+      const style = getComputedStyle(el)
+      const cut = (e: Element) => getComputedStyle(e).textOverflow === 'ellipsis' || e.classList.contains('truncate')
+      if (cut(el) || [...el.querySelectorAll('*')].some(cut)) continue
+      if (el.scrollWidth > el.clientWidth + 1 && style.overflowX !== 'auto' && style.overflowX !== 'scroll') {
+        found.push(`${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 60)}" needs ${el.scrollWidth}px, has ${el.clientWidth}px`)
+      }
+    }
+    return found
+  })
+}
+
+/**
+ * Words of the interface still in English on a page shown in another language: visible texts,
+ * labels and placeholders equal to an English message that has a different translation.
+ */
+export async function untranslated(page: Page, english: string[]): Promise<string[]> {
+  return page.evaluate((english) => {
+    const known = new Set(english)
+    const found = new Set<string>()
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent?.trim()
+      const parent = node.parentElement
+      // Messages and titles people wrote are theirs, in whatever language.
+      if (!text || !parent?.offsetParent || parent.closest('[data-testid="message-text"], [data-testid="markdown"], [data-testid="chat-item"], [data-testid="user-name"], textarea')) continue
+      if (known.has(text)) found.add(text)
+    }
+    for (const el of document.querySelectorAll<HTMLElement>('[aria-label], [placeholder], [title]')) {
+      for (const name of ['aria-label', 'placeholder', 'title']) {
+        const value = el.getAttribute(name)?.trim()
+        if (value && known.has(value)) found.add(`${name}="${value}"`)
+      }
+    }
+    return [...found]
+  }, english)
+}

@@ -6,7 +6,7 @@ import { freePorts } from './ports.ts'
 
 const root = join(import.meta.dirname, '../..')
 // What `nuxi dev` reads; tests, builds, caches and data stay behind.
-const sources = ['app.config.ts', 'app.vue', 'assets', 'components', 'composables', 'drizzle', 'emulators', 'error.vue', 'layouts', 'middleware', 'modules', 'nuxt.config.ts', 'package.json', 'pages', 'plugins', 'public', 'scripts', 'server', 'tsconfig.json', 'utils']
+const sources = ['app.config.ts', 'app.vue', 'assets', 'components', 'composables', 'drizzle', 'emulators', 'error.vue', 'i18n', 'layouts', 'middleware', 'modules', 'nuxt.config.ts', 'package.json', 'pages', 'plugins', 'public', 'scripts', 'server', 'shared', 'tsconfig.json', 'utils']
 
 export interface DevServer {
   url: string

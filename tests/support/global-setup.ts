@@ -4,7 +4,7 @@ import type { TestProject } from 'vitest/node'
 import { join } from 'node:path'
 
 const root = join(import.meta.dirname, '../..')
-const sources = ['modules', 'pages', 'components', 'composables', 'layouts', 'middleware', 'plugins', 'utils', 'server', 'drizzle', 'assets', 'public', 'app.vue', 'error.vue', 'app.config.ts', 'nuxt.config.ts', 'package-lock.json']
+const sources = ['modules', 'i18n', 'shared', 'pages', 'components', 'composables', 'layouts', 'middleware', 'plugins', 'utils', 'server', 'drizzle', 'assets', 'public', 'app.vue', 'error.vue', 'app.config.ts', 'nuxt.config.ts', 'package-lock.json']
 const lock = join(root, '.cache/build.lock')
 
 function newestMtime(path: string): number {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { ChatRequestError, NETWORK_MESSAGE, SESSION_MESSAGE, problemFromError, problemFromResponse } from '../../utils/chat-problems'
+import { ChatRequestError, NETWORK_MESSAGE, OWN_PROBLEM_MESSAGES, SESSION_MESSAGE, problemFromError, problemFromResponse, problemText } from '../../utils/chat-problems'
+import en from '../../i18n/locales/en/chat.json'
+
+/** A key's text in the English messages, as vue-i18n finds it. */
+const english = (key: string) => key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], en) as string | undefined
 
 describe('problemFromResponse', () => {
   it.each([
@@ -14,6 +18,8 @@ describe('problemFromResponse', () => {
     const problem = problemFromResponse(status, body, retryAfter)
     expect(problem).toMatchObject({ status, ...expected })
     expect(problem.message).toBe(body.message)
+    // The server's sentence is already in the reader's language: shown as sent.
+    expect(problem.messageKey).toBeUndefined()
   })
 
   it('takes the wait from Retry-After when the body has none', () => {
@@ -32,12 +38,13 @@ describe('problemFromResponse', () => {
 
   it('falls back to its own sentence when the body has no message', () => {
     expect(problemFromResponse(502, undefined).message).toBe('The model service failed to answer. Please try again in a moment.')
+    expect(problemFromResponse(502, undefined).messageKey).toBe('chat.problem.messages.upstream')
   })
 })
 
 describe('problemFromError', () => {
   it('reads a lost network as a network problem', () => {
-    expect(problemFromError(new TypeError('Failed to fetch'))).toEqual({ kind: 'network', message: NETWORK_MESSAGE, retry: true })
+    expect(problemFromError(new TypeError('Failed to fetch'))).toEqual({ kind: 'network', message: NETWORK_MESSAGE, messageKey: 'chat.problem.messages.network', retry: true })
   })
 
   it('keeps the sentence of a stream error part', () => {
@@ -47,5 +54,19 @@ describe('problemFromError', () => {
   it('unwraps our own request errors', () => {
     const problem = problemFromResponse(409, {})
     expect(problemFromError(new ChatRequestError(problem))).toBe(problem)
+  })
+})
+
+describe('problemText', () => {
+  const t = (key: string) => `«${key}»`
+
+  it('translates the client\'s own sentence and shows the server\'s as sent', () => {
+    expect(problemText(problemFromResponse(404, undefined), t)).toBe('«chat.problem.messages.notFound»')
+    expect(problemText(problemFromResponse(409, { message: 'Already answering.' }), t)).toBe('Already answering.')
+  })
+
+  it('has every sentence of its own in the English messages, word for word', () => {
+    for (const [key, message] of Object.entries(OWN_PROBLEM_MESSAGES)) expect(english(key), key).toBe(message)
+    expect(english('chat.problem.messages.session')).toBe(SESSION_MESSAGE)
   })
 })

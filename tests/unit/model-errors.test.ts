@@ -21,4 +21,13 @@ describe('a reasoning model refusing a parameter', () => {
     expect(problem.log).toContain('Unsupported parameter: \'temperature\' is not supported with this model.')
     expect(problem.log).not.toContain('Hi')
   })
+
+  it('tells the user in the language of the request that asked, and the operator in English', async () => {
+    const model = createAzure({ baseURL: `${emulator.url}/openai/v1`, apiKey: 'k' }).responses('thinker')
+    const error = await generateText({ model, prompt: 'Hi', temperature: 0.3, maxRetries: 0 }).then(() => undefined, (e: unknown) => e)
+    const german = describeModelError(error, 'de')
+    expect(german.message).toBe('Der Assistent ist falsch konfiguriert und erreicht das Modell derzeit nicht. Ihre Nachricht ist gespeichert; bitte informieren Sie den Service Desk.')
+    expect(german.log).toBe(describeModelError(error, 'en').log)
+    expect(describeModelError(error, 'fr').message).toContain('L’assistant est mal configuré')
+  })
 })

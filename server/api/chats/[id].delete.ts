@@ -13,7 +13,7 @@ export default defineEventHandler(async (event) => {
   const deleted = await useDb().delete(tables.chats)
     .where(and(eq(tables.chats.id, id), eq(tables.chats.userId, user.id)))
     .returning({ id: tables.chats.id })
-  if (!deleted.length) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Chat not found' })
+  if (!deleted.length) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: say('notFound.chat', undefined, event) })
   await recordAudit({ action: 'chat_deleted', actorId: user.id, target: { type: 'chat', id }, event })
   setResponseStatus(event, 204)
   return null

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm'
 import { z } from 'zod'
 
 const params = z.object({ id: z.string().uuid('must be a UUID') })
-const body = z.object({ title: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters') })
+const body = z.object({ title: z.string().trim().min(1, zodMessage('validation.notEmpty')).max(200, zodMessage('validation.maxChars', { max: 200 })) })
 
 export default defineEventHandler(async (event) => {
   const user = await requireUser(event)
@@ -14,6 +14,6 @@ export default defineEventHandler(async (event) => {
     .where(and(eq(tables.chats.id, id), eq(tables.chats.userId, user.id)))
     .returning({ id: tables.chats.id, title: tables.chats.title, createdAt: tables.chats.createdAt, updatedAt: tables.chats.updatedAt })
 
-  if (!chat) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Chat not found' })
+  if (!chat) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: say('notFound.chat', undefined, event) })
   return chat
 })

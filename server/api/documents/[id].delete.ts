@@ -9,10 +9,10 @@ export default defineEventHandler(async (event) => {
   const user = await requireUser(event)
   const { id } = paramsWith(event, params)
   const document = await findDocument({ userId: user.id, groupIds: user.groups }, id)
-  if (!document) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Document not found' })
+  if (!document) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: say('notFound.document', undefined, event) })
   const isAdmin = user.roles.includes('Admin')
   if (document.ownerId !== user.id && !(document.scope === 'group' && isAdmin)) {
-    throw createError({ statusCode: 403, statusMessage: 'Forbidden', message: 'Only the owner of a shared document or an admin can remove it.' })
+    throw createError({ statusCode: 403, statusMessage: 'Forbidden', message: say('documents.removeForbidden', undefined, event) })
   }
   await useDb().transaction(async (tx) => {
     await tx.execute(sql`DELETE FROM documents WHERE id = ${id}`)

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
+import type { H3Event } from 'h3'
 import { z } from 'zod'
-import { ACCEPTED_TYPES_SENTENCE, detectDocumentKind, documentKinds } from '../../documents/detect'
+import { detectDocumentKind, documentKinds } from '../../documents/detect'
 import { pdfPageCount, UnreadableDocumentError } from '../../documents/extract'
 import { findDocument } from '../../documents/queries'
 
@@ -10,7 +11,8 @@ const fields = z.discriminatedUnion('scope', [
   z.object({ scope: z.literal('group'), groupId: z.string().trim().min(1, 'is required for a group document').max(200) }),
 ], { error: 'must be chat, me or group' })
 
-const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB`
+// 1.5 MB, 10 MB, 2048 MB: one decimal at most, no thousands separator, the reader's decimal sign.
+const megabytes = (bytes: number, event: H3Event) => `${localNumber(Number((bytes / 1024 / 1024).toFixed(1)), event, { useGrouping: false })} MB`
 
 function tooLarge(message: string): never {
   throw createError({ statusCode: 413, statusMessage: 'Payload Too Large', message })
@@ -26,40 +28,39 @@ function tooLarge(message: string): never {
 export default defineEventHandler(async (event) => {
   const user = await requireUser(event)
   const { maxBytes, maxPages } = useServerConfig().documents
-  const limit = `the limit is ${megabytes(maxBytes)} (DOCUMENT_MAX_MB)`
   // Refused before reading: the multipart envelope adds a little to the file itself.
-  if (Number(getRequestHeader(event, 'content-length') ?? 0) > maxBytes + 64 * 1024) tooLarge(`The file is larger than ${megabytes(maxBytes)}; ${limit}.`)
+  if (Number(getRequestHeader(event, 'content-length') ?? 0) > maxBytes + 64 * 1024) tooLarge(say('documents.fileTooLarge', { max: megabytes(maxBytes, event) }, event))
   if (!/^multipart\/form-data/i.test(getRequestHeader(event, 'content-type') ?? '')) {
-    throw createError({ statusCode: 415, statusMessage: 'Unsupported Media Type', message: 'Send the document as multipart/form-data, the file in a field named "file".' })
+    throw createError({ statusCode: 415, statusMessage: 'Unsupported Media Type', message: say('documents.multipartRequired', undefined, event) })
   }
   const parts = await readMultipartFormData(event) ?? []
   const field = (name: string) => parts.find(p => p.name === name && !p.filename)?.data.toString('utf8')
-  const scope = fields.safeParse({ scope: field('scope') ?? 'me', chatId: field('chatId'), groupId: field('groupId') })
+  const scope = fields.safeParse({ scope: field('scope') ?? 'me', chatId: field('chatId'), groupId: field('groupId') }, zodLocaleOptions(event))
   if (!scope.success) {
     const issue = scope.error.issues[0]!
-    throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: `Invalid ${issue.path.join('.') || 'scope'}: ${issue.message}` })
+    throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: say('request.invalidField', { field: issue.path.join('.') || 'scope', problem: issue.message }, event) })
   }
   const file = parts.find(p => p.name === 'file' && p.filename !== undefined)
-  if (!file?.data.length) throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: 'Attach a non-empty file in the field named "file".' })
-  if (file.data.length > maxBytes) tooLarge(`The file is ${megabytes(file.data.length)}; ${limit}.`)
+  if (!file?.data.length) throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: say('documents.fileRequired', undefined, event) })
+  if (file.data.length > maxBytes) tooLarge(say('documents.fileSizeOverLimit', { size: megabytes(file.data.length, event), max: megabytes(maxBytes, event) }, event))
   const name = (file.filename || 'document').replace(/[\\/]/g, '_').slice(0, 255)
 
   const target = scope.data
   const chat = target.scope === 'chat' ? await getChatForUser(target.chatId, user.id) ?? null : null
   // Sharing with a group needs membership: to anyone else the group does not exist.
   if (target.scope === 'group' && !user.groups.includes(target.groupId)) {
-    throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Group not found' })
+    throw createError({ statusCode: 404, statusMessage: 'Not Found', message: say('notFound.group', undefined, event) })
   }
 
   const kind = detectDocumentKind(file.data, name)
-  if (!kind) throw createError({ statusCode: 415, statusMessage: 'Unsupported Media Type', message: `"${name}" is not a document the assistant can read. ${ACCEPTED_TYPES_SENTENCE}` })
+  if (!kind) throw createError({ statusCode: 415, statusMessage: 'Unsupported Media Type', message: say('documents.unsupportedType', { name }, event) })
   let pages: number | null = null
   if (kind === 'pdf') {
     pages = await pdfPageCount(file.data).catch((error: unknown) => {
-      if (error instanceof UnreadableDocumentError) throw createError({ statusCode: 422, statusMessage: 'Unprocessable Content', message: error.message })
+      if (error instanceof UnreadableDocumentError) throw createError({ statusCode: 422, statusMessage: 'Unprocessable Content', message: say(error.key, undefined, event) })
       throw error
     })
-    if (pages > maxPages) tooLarge(`The PDF has ${pages} pages; the limit is ${maxPages} pages (DOCUMENT_MAX_PAGES).`)
+    if (pages > maxPages) tooLarge(say('documents.tooManyPages', { pages, max: maxPages }, event))
   }
 
   // A file attached on the new-chat page, before its first message, begins the chat (named after

@@ -7,8 +7,9 @@ export default defineEventHandler(async (event) => {
     id: tables.users.id,
     name: tables.users.displayName,
     email: tables.users.email,
+    locale: tables.users.locale,
   }).from(tables.users).where(eq(tables.users.id, current.id))
-  if (!user) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'User not found' })
+  if (!user) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: say('notFound.user', undefined, event) })
   // Only ask the browser to load a photo that exists: no photo means initials, not a failed request.
   const [photo] = await useDb().select({ has: isNotNull(tables.userPhotos.bytes) }).from(tables.userPhotos).where(eq(tables.userPhotos.userId, current.id))
   const config = useServerConfig()

@@ -54,7 +54,7 @@ export default defineEventHandler(async (event) => {
     setCookie(event, cookie.name, cookie.value, cookie.options as Parameters<typeof setCookie>[3])
   }
   setResponseHeader(event, 'Cache-Control', 'no-store')
-  if (!signin.redirect) throw createError({ statusCode: 502, statusMessage: 'Bad Gateway', message: 'Sign-in could not be started. Please try again.' })
+  if (!signin.redirect) throw createError({ statusCode: 502, statusMessage: 'Bad Gateway', message: say('auth.signInNotStarted', undefined, event) })
   const failed = new URL(signin.redirect, origin)
   if (failed.origin === origin && failed.searchParams.has('error')) {
     return sendRedirect(event, `/auth/error?${new URLSearchParams({ error: failed.searchParams.get('error')! })}`)

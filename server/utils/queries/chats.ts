@@ -23,7 +23,7 @@ export async function getChatForUser(chatId: string, userId: string): Promise<Ch
 
 export async function requireChat(chatId: string, userId: string) {
   const chat = await getChatForUser(chatId, userId)
-  if (!chat) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Chat not found' })
+  if (!chat) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: say('notFound.chat') })
   return chat
 }
 
@@ -61,7 +61,7 @@ export function decodeCursor(value: string | undefined): Cursor | undefined {
   const [at, id] = Buffer.from(value, 'base64url').toString('utf8').split('|')
   const date = new Date(at ?? '')
   if (!id || Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
-    throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: 'Invalid cursor: start again from the first page.' })
+    throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: say('request.invalidCursor') })
   }
   return { at: date, id }
 }

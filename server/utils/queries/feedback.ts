@@ -18,7 +18,7 @@ export async function setFeedback(chatId: string, messageId: string, userId: str
     ON CONFLICT (message_id, user_id) DO UPDATE
       SET rating = excluded.rating, reason = excluded.reason, comment = excluded.comment, updated_at = now()
     RETURNING rating, reason, comment, updated_at`))
-  if (!row) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Answer not found' })
+  if (!row) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: say('notFound.answer') })
   return { rating: row.rating, reason: row.reason, comment: row.comment, updatedAt: new Date(row.updated_at) }
 }
 

@@ -72,7 +72,7 @@ export async function openShare(shareId: string, viewerId: string) {
       isNull(chatShares.revokedAt),
       eq(users.tenantId, owner.tenantId),
     ))
-  if (!share) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Shared chat not found' })
+  if (!share) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: say('notFound.sharedChat') })
   const conditions = [eq(messages.chatId, share.chatId), sql`${messages.status} <> 'streaming'`]
   if (share.mode === 'snapshot') conditions.push(lte(messages.seq, share.upToSeq ?? 0))
   const rows = await useDb().select({

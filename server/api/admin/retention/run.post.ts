@@ -2,6 +2,6 @@
 export default defineEventHandler(async (event) => {
   const admin = await requireRole(event, 'Admin')
   const { result } = await runTask('retention', { payload: { actorId: admin.id } }) as { result: RetentionResult | null }
-  if (!result) throw createError({ statusCode: 409, statusMessage: 'Conflict', message: 'Retention is already running on another server; try again in a few minutes.' })
+  if (!result) throw createError({ statusCode: 409, statusMessage: 'Conflict', message: say('admin.retentionRunning', undefined, event) })
   return result
 })

@@ -9,7 +9,7 @@ export default defineEventHandler(async (event) => {
   const { id } = paramsWith(event, params)
   const { format } = queryWith(event, query)
   const chat = await exportChat(id, user.id)
-  if (!chat) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Chat not found' })
+  if (!chat) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: say('notFound.chat', undefined, event) })
   await recordAudit({ action: 'chat_exported', actorId: user.id, target: { type: 'chat', id }, details: { format, messages: chat.messages.length }, event })
   const extension = format === 'json' ? 'json' : 'md'
   setResponseHeaders(event, {

@@ -19,7 +19,7 @@ const body = z.object({
   assistantId: z.string().uuid('must be an assistant id from /api/assistants').optional(),
   // Document libraries to answer from: "me" (my library) and/or Entra group ids I belong to.
   libraries: z.array(z.string().trim().min(1).max(200)).max(20, 'at most 20 libraries').optional(),
-}).refine(({ message }) => message.parts.some(p => p.text.trim()), { path: ['message', 'parts'], message: 'the message is empty.' })
+}).refine(({ message }) => message.parts.some(p => p.text.trim()), { path: ['message', 'parts'], ...zodMessage('chat.messageEmpty') })
 
 // One question and its answer: server/chat/turn.ts owns the whole turn.
 export default defineEventHandler(async (event) => {
@@ -27,15 +27,15 @@ export default defineEventHandler(async (event) => {
   const { id: chatId } = paramsWith(event, params)
   const { message, trigger, messageId, model, assistantId, libraries } = await readBodyWith(event, body)
   // A group the user is not in is as if it did not exist.
-  if (libraries?.some(l => l !== 'me' && !user.groups.includes(l))) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'Library not found' })
+  if (libraries?.some(l => l !== 'me' && !user.groups.includes(l))) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: say('notFound.library', undefined, event) })
   if (model && !useServerConfig().azureOpenai.models.some(m => m.id === model)) {
-    throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: `The model "${model}" is not available; pick one of the models offered.`, data: { field: 'model' } })
+    throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: say('chat.modelUnavailable', { model }, event), data: { field: 'model' } })
   }
   const mode = trigger === 'regenerate-message' ? 'regenerate' : messageId === message.id ? 'edit' : 'new'
   const text = message.parts.map(p => p.text).join('').trim()
   const { maxMessageChars } = useServerConfig().limits
   if (text.length > maxMessageChars) {
-    throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: `Your message is too long: the limit is ${maxMessageChars.toLocaleString('en')} characters.`, data: { field: 'message.parts' } })
+    throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: say('chat.messageTooLong', { limit: localNumber(maxMessageChars, event) }, event), data: { field: 'message.parts' } })
   }
   // Someone else's personal assistant, or an unpublished one, is as if it did not exist.
   const assistant = assistantId ? await getAssistantFor(assistantId, user.id) : undefined

@@ -8,7 +8,7 @@ export default defineEventHandler(async (event) => {
   const { id } = paramsWith(event, params)
 
   const user = await setUserDisabled(id, false)
-  if (!user) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'User not found' })
+  if (!user) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: say('notFound.user', undefined, event) })
   await recordAudit({ action: 'user_enabled', actorId: admin.id, target: { type: 'user', id }, details: { changed: user.changed }, event })
   return { id: user.id, status: user.status, disabledAt: user.disabledAt }
 })

@@ -9,6 +9,6 @@ export default defineEventHandler(async (event) => {
   const admin = await requireRole(event, 'Admin')
   const { id } = paramsWith(event, params)
   const [user] = await useDb().select({ id: tables.users.id, name: tables.users.displayName }).from(tables.users).where(eq(tables.users.id, id))
-  if (!user) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'User not found' })
+  if (!user) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: say('notFound.user', undefined, event) })
   return sendDataExport(event, user, admin.id)
 })

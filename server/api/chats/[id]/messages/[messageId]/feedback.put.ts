@@ -5,7 +5,7 @@ const params = z.object({ id: z.string().uuid('must be a UUID'), messageId: z.st
 const body = z.object({
   rating: z.enum(feedbackRatings, { error: 'must be up or down' }),
   reason: z.enum(feedbackReasons, { error: 'must be wrong, harmful, unhelpful or other' }).nullish(),
-  comment: z.string().trim().max(2000, 'must be at most 2000 characters').nullish(),
+  comment: z.string().trim().max(2000, zodMessage('validation.maxChars', { max: 2000 })).nullish(),
 }).transform(b => ({
   rating: b.rating,
   // A reason and a comment explain a thumbs down; a thumbs up keeps only a comment.
