@@ -22,7 +22,8 @@ const phone: BrowserContextOptions = { viewport: { width: 375, height: 812 }, is
 function englishOnly(code: string): string[] {
   const en = localeMessages('en')
   const other = localeMessages(code)
-  return [...en].filter(([key, text]) => other.get(key) !== text && !/[{|]/.test(text)).map(([, text]) => text)
+  // Identifiers (an audit action such as sign_in, shown on hover) are the same in every language.
+  return [...en].filter(([key, text]) => other.get(key) !== text && !/[{|]/.test(text) && !/^[a-z0-9]+(_[a-z0-9]+)+$/.test(text)).map(([, text]) => text)
 }
 
 async function person(account: { oid: string }, options: BrowserContextOptions): Promise<Page> {
@@ -32,12 +33,16 @@ async function person(account: { oid: string }, options: BrowserContextOptions):
 }
 
 /** What every page in another language must pass: no English left, nothing cut off, axe clean. */
-async function looksRight(page: Page, code: string, name: string) {
+async function looksRight(page: Page, code: string, name: string, within?: string) {
   await screenshot(page, `language-${code}-${name}`)
   expect(await untranslated(page, englishOnly(code)), `${name}: English left`).toEqual([])
   expect(await overflowingLabels(page), `${name}: labels overflowing`).toEqual([])
-  expect(await axeViolations(page), `${name}: axe`).toEqual([])
+  expect(await axeViolations(page, within), `${name}: axe`).toEqual([])
 }
+
+// An open menu is modal: the page behind it is aria-hidden while its controls keep their
+// tabindex (Reka's pattern), which axe reports; the menu itself is what is checked then.
+const MENU = '[role="menu"]'
 
 const languages = [
   { code: 'de', browser: 'de-DE', account: accounts.alex, date: /\d{2}\.\d{2}\.\d{4}/ },
@@ -68,7 +73,7 @@ describe.each(languages)('in $code', ({ code, browser: browserLocale, account, d
   it('speaks the language in the account menu, and the API answers in it', async () => {
     await page.getByTestId('user-menu').click()
     await page.getByRole('menuitem', { name: message(code, 'common.menu.signOut') }).waitFor()
-    await looksRight(page, code, 'account-menu')
+    await looksRight(page, code, 'account-menu', MENU)
     await page.keyboard.press('Escape')
     const missing = await page.request.get(`${stack.app.url}/api/chats/${crypto.randomUUID()}`)
     expect(missing.status()).toBe(404)
@@ -94,7 +99,7 @@ describe.each(languages)('in $code', ({ code, browser: browserLocale, account, d
     await small.getByTestId('mobile-sidebar').waitFor({ state: 'detached' })
     await small.getByTestId('user-menu').click()
     await small.getByRole('menuitem', { name: message(code, 'common.menu.signOut') }).waitFor()
-    await looksRight(small, code, 'phone-account-menu')
+    await looksRight(small, code, 'phone-account-menu', MENU)
     await small.context().close()
   })
 
@@ -113,7 +118,7 @@ describe.each(languages)('in $code', ({ code, browser: browserLocale, account, d
 
 describe('the language picked in the account menu', () => {
   it('applies at once, stays after a reload, and follows me to another browser', async () => {
-    const page = await person(accounts.isaiah, { locale: 'en-GB' })
+    const page = await person(accounts.megan, { locale: 'en-GB' })
     expect(await page.getByTestId('page-title').textContent()).toBe('New chat')
     await page.getByTestId('user-menu').click()
     await page.getByRole('menuitemcheckbox', { name: 'Français' }).click()
@@ -130,7 +135,7 @@ describe('the language picked in the account menu', () => {
     expect(await page.getByTestId('page-title').textContent()).toBe(message('fr', 'common.newChat'))
 
     // Another device, an English browser: the profile's choice wins.
-    const elsewhere = await person(accounts.isaiah, { locale: 'en-US' })
+    const elsewhere = await person(accounts.megan, { locale: 'en-US' })
     expect(await elsewhere.getByTestId('page-title').textContent()).toBe(message('fr', 'common.newChat'))
     expect(await elsewhere.getAttribute('html', 'lang')).toBe('fr-FR')
 

@@ -72,13 +72,13 @@ export async function screenshot(page: Page, name: string) {
 }
 
 /** Serious and critical accessibility violations axe-core finds on the page, as short lines. */
-export async function axeViolations(page: Page): Promise<string[]> {
+export async function axeViolations(page: Page, within?: string): Promise<string[]> {
   await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') })
-  const violations = await page.evaluate(async () => {
+  const violations = await page.evaluate(async (within) => {
     const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Array<{ id: string, impact: string | null, help: string, nodes: Array<{ target: unknown[] }> }> }> } }).axe
-    const result = await axe.run(document, { resultTypes: ['violations'] })
+    const result = await axe.run(within ? { include: [within] } as unknown as Document : document, { resultTypes: ['violations'] })
     return result.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => JSON.stringify(n.target)).slice(0, 5) }))
-  })
+  }, within)
   return violations
     .filter(v => v.impact === 'serious' || v.impact === 'critical')
     .map(v => `${v.impact} ${v.id}: ${v.help} at ${v.targets.join(', ')}`)
@@ -121,7 +121,8 @@ export async function overflowingLabels(page: Page): Promise<string[]> {
     const root = document.documentElement
     if (root.scrollWidth > window.innerWidth + 1) found.push(`page is ${root.scrollWidth}px wide on a ${window.innerWidth}px screen`)
     for (const el of document.querySelectorAll<HTMLElement>('button, a, label, h1, h2, h3, th, [role="menuitem"], [role="menuitemcheckbox"], [role="tab"], [role="option"]')) {
-      if (!el.offsetParent || !el.textContent?.trim()) continue
+      // Hidden, or visually hidden for screen readers (a skip link until it has the focus).
+      if (!el.offsetParent || !el.textContent?.trim() || el.closest('.sr-only')) continue
       const style = getComputedStyle(el)
       const cut = (e: Element) => getComputedStyle(e).textOverflow === 'ellipsis' || e.classList.contains('truncate')
       if (cut(el) || [...el.querySelectorAll('*')].some(cut)) continue
