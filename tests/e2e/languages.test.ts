@@ -89,6 +89,13 @@ describe.each(languages)('in $code', ({ code, browser: browserLocale, account, d
     await looksRight(page, code, 'assistants')
   })
 
+  it('says a page does not exist in that language', async () => {
+    await open(page, `${stack.app.url}/no-such-page`)
+    await page.getByRole('heading', { name: message(code, 'common.error.notFoundTitle') }).waitFor()
+    expect(await page.getAttribute('html', 'lang')).toBe(browserLocale)
+    await looksRight(page, code, 'not-found')
+  })
+
   it('fits a phone: the new chat, the conversations drawer and the menu', async () => {
     const small = await person(account, { ...phone, locale: browserLocale })
     await looksRight(small, code, 'phone-new-chat')

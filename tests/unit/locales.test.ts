@@ -69,7 +69,7 @@ describe('locale messages', () => {
 
   it('holds every key the app names', () => {
     const en = new Set(parts.flatMap(p => [...messages('en', p).keys()]))
-    const sources = ['app.vue', 'components', 'composables', 'layouts', 'pages', 'utils', 'middleware']
+    const sources = ['app.vue', 'error.vue', 'components', 'composables', 'layouts', 'pages', 'utils', 'middleware']
       .flatMap(entry => files(join(root, entry)))
     const named = new Map<string, string>()
     // t('a.b'), $t("a.b"), keypath="a.b": keys written out whole (built keys are checked by their tests).
