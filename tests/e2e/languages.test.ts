@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core'
 import { accounts, startStack, type Stack } from '../support/stack'
-import { axeViolations, launchBrowser, newContext, open, overflowingLabels, reload, screenshot, sendMessage, signInAs, untranslated, waitForAnswer } from '../support/browser'
+import { axeViolations, createChat, launchBrowser, newContext, open, overflowingLabels, reload, screenshot, sendMessage, signInAs, untranslated, waitForAnswer, waitForHydration } from '../support/browser'
 import { localeMessages, message } from '../support/locales'
 
 let stack: Stack
@@ -26,9 +26,9 @@ function englishOnly(code: string): string[] {
   return [...en].filter(([key, text]) => other.get(key) !== text && !/[{|]/.test(text) && !/^[a-z0-9]+(_[a-z0-9]+)+$/.test(text)).map(([, text]) => text)
 }
 
-async function person(account: { oid: string }, options: BrowserContextOptions): Promise<Page> {
+async function person(account: { oid: string }, options: BrowserContextOptions, path = '/'): Promise<Page> {
   const page = await (await newContext(browser, stack, options)).newPage()
-  await signInAs(page, stack, account)
+  await signInAs(page, stack, account, path)
   return page
 }
 
@@ -68,6 +68,10 @@ describe.each(languages)('in $code', ({ code, browser: browserLocale, account, d
     await page.waitForURL(/\/chat\//)
     await waitForAnswer(page)
     await looksRight(page, code, 'chat')
+    await page.getByTestId('feedback-down').click()
+    await page.getByTestId('feedback-form').waitFor()
+    await page.mouse.move(0, 0)
+    await looksRight(page, code, 'feedback')
   })
 
   it('speaks the language in the account menu, and the API answers in it', async () => {
@@ -87,6 +91,26 @@ describe.each(languages)('in $code', ({ code, browser: browserLocale, account, d
     await looksRight(page, code, 'documents')
     await open(page, `${stack.app.url}/assistants`)
     await looksRight(page, code, 'assistants')
+  })
+
+  it('shares a chat, and a colleague reads it, in that language', async () => {
+    const chatId = await createChat(page, stack, 'Plan the team offsite in Lisbon')
+    await open(page, `${stack.app.url}/chat/${chatId}`)
+    await page.locator(`[data-testid="chat-item"][data-chat-id="${chatId}"]`).getByTestId('chat-options').click()
+    await page.getByRole('menuitem', { name: message(code, 'chat.item.share') }).waitFor()
+    await looksRight(page, code, 'chat-menu', MENU)
+    await page.getByRole('menuitem', { name: message(code, 'chat.item.share') }).click()
+    await page.waitForURL(`${stack.app.url}/share/${chatId}`)
+    await waitForHydration(page)
+    await page.getByTestId('share-create').click()
+    const url = (await page.getByTestId('share-link').first().getByTestId('share-path').textContent())!.trim()
+    await page.mouse.move(0, 0)
+    await looksRight(page, code, 'share')
+
+    const colleague = await person(accounts.patti, { locale: browserLocale }, new URL(url).pathname)
+    await colleague.getByTestId('shared-banner').waitFor()
+    await looksRight(colleague, code, 'shared')
+    await colleague.context().close()
   })
 
   it('says a page does not exist in that language', async () => {

@@ -14,6 +14,11 @@ function flatten(tree: Tree, prefix = '', out = new Map<string, string>()): Map<
   return out
 }
 
+/** The messages of one part (a file, e.g. chat) of one language, by their full key. */
+export function partMessages(code: string, part: string): Map<string, string> {
+  return flatten(JSON.parse(readFileSync(join(localeDir, code, `${part}.json`), 'utf8')))
+}
+
 /** All messages of one language, by their full key (e.g. common.newChat). */
 export function localeMessages(code: string): Map<string, string> {
   const out = new Map<string, string>()

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { baseCompile } from '@intlify/message-compiler'
 import { describe, expect, it } from 'vitest'
 import { LOCALE_CODES } from '../../shared/locales'
+import { partMessages } from '../support/locales'
 
 // Every locale carries every key of the English one, with the same placeholders and plural
 // forms, in messages vue-i18n can compile; and every key the code names exists.
@@ -10,21 +11,7 @@ const root = join(import.meta.dirname, '../..')
 const localeDir = join(root, 'i18n/locales')
 const parts = readdirSync(join(localeDir, 'en')).filter(f => f.endsWith('.json')).map(f => f.replace(/\.json$/, ''))
 
-type Tree = { [key: string]: string | Tree }
-
-function flatten(tree: Tree, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>()
-  for (const [key, value] of Object.entries(tree)) {
-    const path = prefix ? `${prefix}.${key}` : key
-    if (typeof value === 'string') out.set(path, value)
-    else for (const [k, v] of flatten(value, path)) out.set(k, v)
-  }
-  return out
-}
-
-function messages(code: string, part: string): Map<string, string> {
-  return flatten(JSON.parse(readFileSync(join(localeDir, code, `${part}.json`), 'utf8')))
-}
+const messages = partMessages
 
 /** Named placeholders and the number of plural forms: what a translation must keep. */
 function shape(message: string) {
