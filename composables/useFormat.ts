@@ -19,8 +19,9 @@ function formatsFor(tag: string) {
   return f
 }
 
+// From minutes up: a time that reads "12 seconds ago" is wrong again a second later.
 const RELATIVE_STEPS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
-  ['second', 60], ['minute', 60], ['hour', 24], ['day', 7], ['week', 4.35], ['month', 12], ['year', Infinity],
+  ['minute', 60], ['hour', 24], ['day', 7], ['week', 4.35], ['month', 12], ['year', Infinity],
 ]
 
 /** Dates, numbers and relative times in the reader's language (useI18n's locale). */
@@ -35,9 +36,9 @@ export function useFormat() {
     dateTime: (iso: string | Date | null | undefined) => iso ? `${f().dateTime.format(new Date(iso))} UTC` : '—',
     date: (iso: string | Date | null | undefined) => iso ? f().date.format(new Date(iso)) : '—',
     number: (n: number) => f().number.format(n),
-    /** "3 minutes ago" / "vor 3 Minuten", relative to `now` (pass a fixed one where SSR must match). */
+    /** "3 minutes ago" / "vor 3 Minuten" / "this minute", relative to `now`. */
     relative: (iso: string | Date, now: Date = new Date()) => {
-      let value = (new Date(iso).getTime() - now.getTime()) / 1000
+      let value = (new Date(iso).getTime() - now.getTime()) / 60_000
       for (const [unit, size] of RELATIVE_STEPS) {
         if (Math.abs(value) < size) return f().relative.format(Math.round(value), unit)
         value /= size

@@ -86,8 +86,17 @@ describe.each(languages)('in $code', ({ code, browser: browserLocale, account, d
     expect(sentence.length).toBeGreaterThan(5)
   })
 
-  it('shows my documents and the assistants in that language', async () => {
+  it('shows my documents, with when each came in words of that language, and the assistants', async () => {
+    const upload = await page.request.post(`${stack.app.url}/api/documents`, {
+      headers: { origin: stack.app.url },
+      multipart: { file: { name: 'handbook.md', mimeType: 'text/markdown', buffer: Buffer.from('# Handbook\n\nOffice hours are 8 to 6.') } },
+    })
+    expect(upload.status()).toBe(202)
     await open(page, `${stack.app.url}/documents`)
+    const uploaded = page.getByTestId('document-uploaded')
+    await uploaded.waitFor()
+    const words = new Intl.RelativeTimeFormat(browserLocale, { numeric: 'auto' })
+    expect([words.format(0, 'minute'), words.format(-1, 'minute')]).toContain(await uploaded.textContent())
     await looksRight(page, code, 'documents')
     await open(page, `${stack.app.url}/assistants`)
     await looksRight(page, code, 'assistants')
