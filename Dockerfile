@@ -13,10 +13,12 @@ ENV CI=true NUXT_TELEMETRY_DISABLED=1
 
 # Dependencies first, so that a change to the app alone reuses this layer. npm ci runs the
 # project's postinstall (scripts/expose-next-auth-core.mjs, then `nuxi prepare`), which loads
-# nuxt.config.ts and its local modules: those come along, the rest of the app comes after.
+# nuxt.config.ts, its local modules and what it imports (shared/: the languages): those come
+# along, the rest of the app comes after.
 COPY package.json package-lock.json nuxt.config.ts tsconfig.json ./
 COPY scripts/ scripts/
 COPY modules/ modules/
+COPY shared/ shared/
 RUN npm ci --no-audit --no-fund
 
 # The app's sources. .dockerignore keeps out tests/, emulators/ (dev and test only: the module

@@ -54,7 +54,7 @@ describe('the Dockerfile', () => {
     expect(compile).toBeGreaterThan(install)
   })
 
-  it('copies what the postinstall needs (its script, nuxt.config and local modules) before npm ci', () => {
+  it('copies what the postinstall needs (its script, nuxt.config, its local modules and imports) before npm ci', () => {
     const ci = build.steps.findIndex(s => s.keyword === 'RUN' && /\bnpm ci\b/.test(s.content))
     const copied = build.steps.slice(0, ci).filter(s => s.keyword === 'COPY').flatMap(s => (s.json ?? s.args).slice(0, -1))
     const brings = (path: string) => copied.some(source => source === '.' || path === source.replace(/\/$/, '') || path.startsWith(source.replace(/\/?$/, '/')))
@@ -62,7 +62,8 @@ describe('the Dockerfile', () => {
     const needed = ['package.json', 'package-lock.json', 'nuxt.config.ts', 'tsconfig.json']
     needed.push(...(pkg.scripts.postinstall?.match(/\bscripts\/[\w./-]+/g) ?? []))
     const nuxtConfig = readFileSync(join(repoRoot, 'nuxt.config.ts'), 'utf8')
-    needed.push(...[...nuxtConfig.matchAll(/['"]\.\/(modules\/[\w./-]+)['"]/g)].map(m => m[1]!))
+    // Every file of ours it loads: local modules, and what it imports (e.g. shared/locales).
+    needed.push(...[...nuxtConfig.matchAll(/['"]\.\/([\w-]+\/[\w./-]+)['"]/g)].map(m => m[1]!))
     expect(needed.filter(path => !brings(path))).toEqual([])
   })
 
